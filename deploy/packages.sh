@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Debian packages the project needs, installed only when missing. Sourced by test.sh and demo.sh.
+
+# What each job needs: a JDK 17, iproute2 for namespaces, libpcap for Pcap4J, tcpdump for the
+# captures the end-to-end tests assert on, keepalived as an interop peer.
+PACKAGES_TEST=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump keepalived procps)
+PACKAGES_DEMO=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump iputils-ping procps)
+
+ensure_packages() {
+  local job=$1 missing=() pkg
+  local -n wanted="PACKAGES_${job^^}"
+  for pkg in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root, or install them: apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # keepalived's package starts a service; our tests start their own instances in namespaces.
+  if [[ " ${missing[*]} " == *" keepalived "* ]] && command -v systemctl >/dev/null; then
+    systemctl disable --now keepalived >/dev/null 2>&1 || true
+  fi
+}

@@ -1,0 +1,362 @@
+package io.lvsha.vrrp;
+
+import io.lvsha.vrrp.TransitionReason.Cause;
+import io.lvsha.vrrp.VrrpAction.AnnounceAddresses;
+import io.lvsha.vrrp.VrrpAction.RoleChanged;
+import io.lvsha.vrrp.VrrpAction.SendAdvert;
+import io.lvsha.vrrp.VrrpEvent.AdvertReceived;
+import io.lvsha.vrrp.VrrpEvent.ChannelDown;
+import io.lvsha.vrrp.VrrpEvent.ChannelUp;
+import io.lvsha.vrrp.VrrpEvent.PriorityChanged;
+import io.lvsha.vrrp.VrrpEvent.Shutdown;
+import io.lvsha.vrrp.VrrpEvent.Startup;
+import io.lvsha.vrrp.VrrpEvent.TimerTick;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RFC 5798 §6.4 state machine of one virtual router (one failover group), for v2 and v3.
+ *
+ * <p>It never sends, sleeps or reads a clock: {@link #handle(VrrpEvent, long)} takes an event and
+ * the time it happened, changes state, and returns what the caller must do, in order. The caller
+ * schedules a {@link TimerTick} at {@link #nextDeadline()}. Every role change goes through
+ * {@link #changeRole}, which logs and counts it.
+ *
+ * <p>Beyond the RFC: adverts may arrive on several channels (DESIGN.md §4). Any channel hearing
+ * the master keeps it alive, so the backup takes over only when every channel is silent; a channel
+ * that falls silent alone is reported as lost (see {@link ChannelWatch}). With a preempt delay,
+ * a lower-priority master is tolerated for that long before we preempt it.
+ *
+ * <p><b>Note:</b> not thread-safe; one thread (the HA loop) owns it.
+ */
+public final class VirtualRouter {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualRouter.class);
+
+    private final VirtualRouterConfig config;
+    private final ChannelWatch channels;
+    private final Deadline adverTimer = new Deadline();
+    private final Deadline masterDownTimer = new Deadline();
+    private final Deadline preemptTimer = new Deadline();
+
+    private Role role = Role.INITIALIZE;
+    private int priority;
+    private int masterAdverIntervalCentis;
+    private IpAddress masterAddress;
+    private int masterPriority = -1;
+    /** Why the Master_Down_Timer is running short: the master resigned, or we refuse a lower master. */
+    private Cause pendingTakeoverCause = Cause.MASTER_DOWN;
+    private long transitions;
+    private long impossibleEvents;
+
+    public VirtualRouter(VirtualRouterConfig config) {
+        this.config = config;
+        this.channels = new ChannelWatch(config.channels().size());
+        this.priority = config.priority();
+        this.masterAdverIntervalCentis = config.adverIntervalCentis();
+    }
+
+    /**
+     * Handles one event at {@code now} (nanoseconds on the caller's monotonic clock).
+     *
+     * @return the actions to carry out, in order; empty if nothing is to be done
+     */
+    public List<VrrpAction> handle(VrrpEvent event, long now) {
+        List<VrrpAction> out = new ArrayList<>(3);
+        if (event instanceof TimerTick) {
+            onTimers(now, out);
+        } else if (event instanceof AdvertReceived advert) {
+            onAdvert(advert.channel(), advert.received(), now, out);
+        } else if (event instanceof Startup) {
+            onStartup(now, out);
+        } else if (event instanceof Shutdown) {
+            onShutdown(out);
+        } else if (event instanceof PriorityChanged change) {
+            onPriorityChanged(change.priority(), now, out);
+        } else if (event instanceof ChannelDown down) {
+            channels.linkDown(down.channel(), out);
+        } else if (event instanceof ChannelUp up) {
+            channels.linkUp(up.channel(), role == Role.MASTER, out);
+        }
+        return out;
+    }
+
+    /** RFC 5798 §6.4.1. */
+    private void onStartup(long now, List<VrrpAction> out) {
+        if (role != Role.INITIALIZE) {
+            impossible("Startup in state " + role);
+            return;
+        }
+        if (priority == Advertisement.PRIORITY_OWNER) {
+            becomeMaster(new TransitionReason(Cause.STARTUP_AS_OWNER, "address owner (priority 255) at startup"),
+                    now, out);
+            return;
+        }
+        masterAdverIntervalCentis = config.adverIntervalCentis();
+        becomeBackup(new TransitionReason(Cause.STARTUP, "startup"), now, out);
+    }
+
+    /** RFC 5798 §6.4.2 and §6.4.3, Shutdown. */
+    private void onShutdown(List<VrrpAction> out) {
+        if (role == Role.INITIALIZE) {
+            return;
+        }
+        if (role == Role.MASTER) {
+            // The priority-0 advert lets the backup take over after Skew_Time instead of Master_Down_Interval.
+            out.add(new SendAdvert(Advertisement.PRIORITY_RESIGN));
+        }
+        adverTimer.cancel();
+        masterDownTimer.cancel();
+        preemptTimer.cancel();
+        channels.stopWatching();
+        changeRole(Role.INITIALIZE, new TransitionReason(Cause.SHUTDOWN, "shutdown"), out);
+    }
+
+    private void onTimers(long now, List<VrrpAction> out) {
+        if (role == Role.MASTER && adverTimer.isDue(now)) {
+            out.add(new SendAdvert(priority));
+            adverTimer.arm(now + AdvertIntervals.centisToNanos(config.adverIntervalCentis()));
+        } else if (role == Role.BACKUP) {
+            if (masterDownTimer.isDue(now)) {
+                becomeMaster(masterDownReason(), now, out);
+            } else if (preemptTimer.isDue(now)) {
+                becomeMaster(new TransitionReason(Cause.PREEMPT_LOWER_PRIORITY_MASTER,
+                        "preempting " + masterAddress + " priority " + masterPriority + " after preempt delay "
+                                + config.preemptDelayNanos() / 1_000_000 + " ms"), now, out);
+            } else {
+                channels.detectLost(now, masterDownIntervalNanos(), masterAdverIntervalNanos(), out);
+            }
+        }
+    }
+
+    private TransitionReason masterDownReason() {
+        return switch (pendingTakeoverCause) {
+            case MASTER_RESIGNED -> new TransitionReason(Cause.MASTER_RESIGNED,
+                    "priority 0 received from " + masterAddress + ", Skew_Time expired");
+            case PREEMPT_LOWER_PRIORITY_MASTER -> new TransitionReason(Cause.PREEMPT_LOWER_PRIORITY_MASTER,
+                    "preempting lower-priority master " + masterAddress + " priority " + masterPriority);
+            default -> new TransitionReason(Cause.MASTER_DOWN, "master-down timer expired on all channels");
+        };
+    }
+
+    private void onAdvert(int channel, ReceivedAdvert received, long now, List<VrrpAction> out) {
+        channels.heard(channel, now, masterDownIntervalNanos(), role == Role.BACKUP, out);
+        Advertisement advert = received.advert();
+        switch (role) {
+            case BACKUP -> onAdvertAsBackup(received, now);
+            case MASTER -> onAdvertAsMaster(channel, received, now, out);
+            default -> impossible("ADVERTISEMENT from " + received.source() + " in state Initialize");
+        }
+        if (role == Role.BACKUP) {
+            channels.detectLost(now, masterDownIntervalNanos(), masterAdverIntervalNanos(), out);
+        }
+        LOG.trace("VRID {} advert from {} priority {} on channel {}", config.vrid(), received.source(),
+                advert.priority(), channel);
+    }
+
+    /** RFC 5798 §6.4.2, "If an ADVERTISEMENT is received". */
+    private void onAdvertAsBackup(ReceivedAdvert received, long now) {
+        Advertisement advert = received.advert();
+        masterAddress = received.source();
+        masterPriority = advert.priority();
+        if (advert.priority() == Advertisement.PRIORITY_RESIGN) {
+            // The master is leaving: wait only Skew_Time, so the highest-priority backup wins the race.
+            masterDownTimer.arm(now + AdvertIntervals.skewTimeNanos(config.version(), priority,
+                    masterAdverIntervalCentis));
+            pendingTakeoverCause = Cause.MASTER_RESIGNED;
+            preemptTimer.cancel();
+            return;
+        }
+        boolean acceptMaster = !config.preempt() || advert.priority() >= priority;
+        if (acceptMaster) {
+            preemptTimer.cancel();
+            followMaster(advert, now);
+            return;
+        }
+        // Preempt_Mode and a lower-priority master. RFC: discard, so the Master_Down_Timer runs out and
+        // we take over. With a preempt delay we keep following it until the delay has passed.
+        if (config.preemptDelayNanos() > 0) {
+            if (!preemptTimer.isArmed()) {
+                preemptTimer.arm(now + config.preemptDelayNanos());
+            }
+            followMaster(advert, now);
+        } else {
+            pendingTakeoverCause = Cause.PREEMPT_LOWER_PRIORITY_MASTER;
+        }
+    }
+
+    /** Learn the master's interval (v3 only) and reset the Master_Down_Timer. */
+    private void followMaster(Advertisement advert, long now) {
+        if (config.version() == VrrpVersion.V3) {
+            masterAdverIntervalCentis = advert.adverIntervalCentis();
+        }
+        masterDownTimer.arm(now + masterDownIntervalNanos());
+        pendingTakeoverCause = Cause.MASTER_DOWN;
+    }
+
+    /** RFC 5798 §6.4.3, "If an ADVERTISEMENT is received". */
+    private void onAdvertAsMaster(int channel, ReceivedAdvert received, long now, List<VrrpAction> out) {
+        Advertisement advert = received.advert();
+        IpAddress ownAddress = config.channels().get(channel).primaryAddress();
+        if (advert.priority() == Advertisement.PRIORITY_RESIGN) {
+            // Another master is resigning: advertise now so the backups see us without waiting.
+            sendAdvertNow(now, out);
+            return;
+        }
+        boolean higher = advert.priority() > priority;
+        boolean tieWon = advert.priority() == priority && received.source().compareTo(ownAddress) > 0;
+        if (higher || tieWon) {
+            masterAddress = received.source();
+            masterPriority = advert.priority();
+            if (config.version() == VrrpVersion.V3) {
+                masterAdverIntervalCentis = advert.adverIntervalCentis();
+            }
+            TransitionReason reason = higher
+                    ? new TransitionReason(Cause.HIGHER_PRIORITY_ADVERT,
+                            "preempted by " + received.source() + " priority " + advert.priority())
+                    : new TransitionReason(Cause.EQUAL_PRIORITY_HIGHER_ADDRESS,
+                            "equal priority " + priority + ", " + received.source() + " has the higher address");
+            becomeBackup(reason, now, out);
+            return;
+        }
+        // A lower-priority router thinks it is master (a healed split, or it just started): assert
+        // ourselves at once and refresh the switches' tables rather than wait for the next advert.
+        sendAdvertNow(now, out);
+        out.add(new AnnounceAddresses());
+    }
+
+    private void onPriorityChanged(int newPriority, long now, List<VrrpAction> out) {
+        if (newPriority < 1 || newPriority > Advertisement.PRIORITY_OWNER) {
+            throw new IllegalArgumentException("an effective priority is 1..255, not " + newPriority);
+        }
+        if (newPriority == priority) {
+            return;
+        }
+        priority = newPriority;
+        if (role == Role.MASTER) {
+            // Tell the backups now: a lowered priority may let one of them preempt us.
+            sendAdvertNow(now, out);
+        } else if (role == Role.BACKUP && masterPriority > 0 && config.preempt() && priority > masterPriority) {
+            if (config.preemptDelayNanos() > 0) {
+                preemptTimer.arm(now + config.preemptDelayNanos());
+            } else {
+                becomeMaster(new TransitionReason(Cause.PRIORITY_RAISED, "priority raised to " + priority
+                        + " above master " + masterAddress + " priority " + masterPriority), now, out);
+            }
+        } else if (role == Role.BACKUP && priority == Advertisement.PRIORITY_OWNER) {
+            becomeMaster(new TransitionReason(Cause.PRIORITY_RAISED, "priority raised to 255 (owner)"), now, out);
+        }
+    }
+
+    private void sendAdvertNow(long now, List<VrrpAction> out) {
+        out.add(new SendAdvert(priority));
+        adverTimer.arm(now + AdvertIntervals.centisToNanos(config.adverIntervalCentis()));
+    }
+
+    /** Send an ADVERTISEMENT, broadcast gratuitous ARP, set Adver_Timer, transition to Master. */
+    private void becomeMaster(TransitionReason reason, long now, List<VrrpAction> out) {
+        masterDownTimer.cancel();
+        preemptTimer.cancel();
+        channels.stopWatching();
+        masterAddress = null;
+        masterPriority = -1;
+        sendAdvertNow(now, out);
+        changeRole(Role.MASTER, reason, out);
+        out.add(new AnnounceAddresses());
+    }
+
+    /** Cancel Adver_Timer, set Master_Down_Timer to Master_Down_Interval, transition to Backup. */
+    private void becomeBackup(TransitionReason reason, long now, List<VrrpAction> out) {
+        adverTimer.cancel();
+        preemptTimer.cancel();
+        pendingTakeoverCause = Cause.MASTER_DOWN;
+        masterDownTimer.arm(now + masterDownIntervalNanos());
+        channels.startWatching(now, masterDownIntervalNanos());
+        changeRole(Role.BACKUP, reason, out);
+    }
+
+    /** The one place a role changes: same-role is a no-op; every change is logged and counted. */
+    private void changeRole(Role to, TransitionReason reason, List<VrrpAction> out) {
+        if (role == to) {
+            return;
+        }
+        Role from = role;
+        role = to;
+        transitions++;
+        LOG.debug("VRID {} {} -> {} ({})", config.vrid(), from, to, reason);
+        out.add(new RoleChanged(from, to, reason));
+    }
+
+    /** An event that cannot happen in this state: a bug in the caller, counted and logged once. */
+    private void impossible(String what) {
+        if (impossibleEvents++ == 0) {
+            LOG.error("VRID {}: {}; this is a bug (counted in vrrp.fsm.impossible, logged once)", config.vrid(), what);
+        }
+    }
+
+    /** Whether a timer is armed; if not, no {@link TimerTick} is needed. */
+    public boolean hasDeadline() {
+        return adverTimer.isArmed() || masterDownTimer.isArmed() || preemptTimer.isArmed() || channels.anyDeadline();
+    }
+
+    /** The earliest armed deadline, in the caller's nanoseconds; meaningful only if {@link #hasDeadline()}. */
+    public long nextDeadline() {
+        long earliest = adverTimer.earliest(0, false);
+        boolean set = adverTimer.isArmed();
+        earliest = masterDownTimer.earliest(earliest, set);
+        set |= masterDownTimer.isArmed();
+        earliest = preemptTimer.earliest(earliest, set);
+        set |= preemptTimer.isArmed();
+        return channels.earliestDeadline(earliest, set);
+    }
+
+    /** Master_Down_Interval for the current Master_Adver_Interval and our effective priority. */
+    public long masterDownIntervalNanos() {
+        return AdvertIntervals.masterDownIntervalNanos(config.version(), priority, masterAdverIntervalCentis);
+    }
+
+    private long masterAdverIntervalNanos() {
+        return AdvertIntervals.centisToNanos(masterAdverIntervalCentis);
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** The effective priority: the configured one unless changed by {@link PriorityChanged}. */
+    public int priority() {
+        return priority;
+    }
+
+    public int masterAdverIntervalCentis() {
+        return masterAdverIntervalCentis;
+    }
+
+    /** The master we follow as backup, or {@code null} (we are master, or have heard none). */
+    public IpAddress masterAddress() {
+        return masterAddress;
+    }
+
+    /** The priority the master last advertised, or -1 if unknown. */
+    public int masterPriority() {
+        return masterPriority;
+    }
+
+    public boolean isChannelLost(int channel) {
+        return channels.isLost(channel);
+    }
+
+    public long transitions() {
+        return transitions;
+    }
+
+    /** Events that cannot happen in their state: each is a bug in the caller. */
+    public long impossibleEvents() {
+        return impossibleEvents;
+    }
+
+    public VirtualRouterConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,36 @@
+package io.lvsha.vrrp;
+
+/** What can happen to a {@link VirtualRouter}. Each is handled at a time {@code now} given with it. */
+public sealed interface VrrpEvent {
+    /** RFC 5798 §6.4.1 Startup. */
+    record Startup() implements VrrpEvent {
+    }
+
+    /** RFC 5798 §6.4.2/§6.4.3 Shutdown: a master resigns with priority 0 on the way out. */
+    record Shutdown() implements VrrpEvent {
+    }
+
+    /** Time passed: every timer whose deadline is at or before {@code now} fires. */
+    record TimerTick() implements VrrpEvent {
+    }
+
+    /**
+     * An advert that passed {@link AdvertCodec} and {@link ReceiveFilter}.
+     *
+     * @param channel index into {@link VirtualRouterConfig#channels()}
+     */
+    record AdvertReceived(int channel, ReceivedAdvert received) implements VrrpEvent {
+    }
+
+    /** The effective priority changed (interface tracking, an operator, a switchover). 1..255. */
+    record PriorityChanged(int priority) implements VrrpEvent {
+    }
+
+    /** A channel's link went down: nothing can be heard or sent on it. */
+    record ChannelDown(int channel) implements VrrpEvent {
+    }
+
+    /** A channel's link came back. */
+    record ChannelUp(int channel) implements VrrpEvent {
+    }
+}
