@@ -1,0 +1,11 @@
+package io.lvsha.arp;
+
+/** Receives the frames a {@link LinkPort} captured. Called on the port's receive thread. */
+@FunctionalInterface
+public interface FrameListener {
+    /**
+     * @param frame the whole Ethernet frame; owned by the callee from here on
+     * @param receivedNanos {@link System#nanoTime()} when the frame was handed to us
+     */
+    void onFrame(byte[] frame, long receivedNanos);
+}

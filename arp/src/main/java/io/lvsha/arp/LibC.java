@@ -1,0 +1,31 @@
+package io.lvsha.arp;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/** The few libc calls the link layer needs that the JDK does not offer (netlink, interface index). */
+interface LibC extends Library {
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int AF_NETLINK = 16;
+    int SOCK_RAW = 3;
+    int SOCK_CLOEXEC = 0x80000;
+    int SOL_SOCKET = 1;
+    int SO_RCVTIMEO = 20;
+
+    int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    int bind(int fd, byte[] address, int length) throws LastErrorException;
+
+    int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+
+    long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+    long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+
+    /** @return the interface's index, or 0 if there is no such interface */
+    int if_nametoindex(String name);
+}

@@ -1,0 +1,132 @@
+package io.lvsha.arp;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pcap4j.core.BpfProgram.BpfCompileMode;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.RawPacketListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raw frame I/O on one interface through libpcap (Pcap4J): the only class that touches Pcap4J.
+ *
+ * <p>Two handles: one receives with a BPF filter in immediate mode (without it libpcap 1.10 holds
+ * packets for up to its timeout and a 10 ms advert arrives 5-500 ms late, see
+ * ../shared/reference/java-stack.md), on its own thread; the other only sends, so that sending
+ * from the HA loop never shares a handle with the receive loop (pcap handles are not thread-safe).
+ * Both are opened at start-up, never on the takeover path.
+ */
+public final class LinkPort implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkPort.class);
+    private static final int SNAPLEN = 2048;
+    /** An IEEE "local experimental" EtherType nothing sends: the send handle must not queue traffic. */
+    private static final String MATCH_NOTHING = "ether proto 0x88b6";
+
+    private final String interfaceName;
+    private final PcapHandle receiveHandle;
+    private final PcapHandle sendHandle;
+    private final Thread receiveThread;
+    private final AtomicLong sendFailures = new AtomicLong();
+    private volatile boolean closed;
+
+    private LinkPort(String interfaceName, PcapHandle receiveHandle, PcapHandle sendHandle, FrameListener listener) {
+        this.interfaceName = interfaceName;
+        this.receiveHandle = receiveHandle;
+        this.sendHandle = sendHandle;
+        RawPacketListener rawListener = packet -> listener.onFrame(packet, System.nanoTime());
+        this.receiveThread = new Thread(() -> receiveLoop(rawListener), "pcap-" + interfaceName);
+        this.receiveThread.setDaemon(true);
+    }
+
+    /**
+     * Opens the interface and starts receiving frames that match {@code bpfFilter}, incoming only.
+     *
+     * @throws IOException if the interface cannot be opened (missing, or no CAP_NET_RAW) or the
+     *     filter does not compile
+     */
+    public static LinkPort open(String interfaceName, String bpfFilter, FrameListener listener) throws IOException {
+        PcapHandle receive = null;
+        try {
+            receive = handle(interfaceName);
+            receive.setFilter(bpfFilter, BpfCompileMode.OPTIMIZE);
+            // Our own transmissions would otherwise come back as received adverts.
+            receive.setDirection(org.pcap4j.core.PcapHandle.PcapDirection.IN);
+            PcapHandle send = handle(interfaceName);
+            send.setFilter(MATCH_NOTHING, BpfCompileMode.OPTIMIZE);
+            LinkPort port = new LinkPort(interfaceName, receive, send, listener);
+            port.receiveThread.start();
+            return port;
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            if (receive != null) {
+                receive.close();
+            }
+            throw new IOException("cannot open " + interfaceName + " for raw frames: " + e.getMessage(), e);
+        }
+    }
+
+    private static PcapHandle handle(String interfaceName) throws PcapNativeException {
+        return new PcapHandle.Builder(interfaceName)
+                .snaplen(SNAPLEN)
+                .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
+                .timeoutMillis(10)
+                .immediateMode(true)
+                .build();
+    }
+
+    private void receiveLoop(RawPacketListener listener) {
+        try {
+            receiveHandle.loop(-1, listener);
+        } catch (InterruptedException e) {
+            // breakLoop() from close(): the normal way out.
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            if (!closed) {
+                LOG.error("receive loop on {} stopped: {}", interfaceName, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Sends one frame. A failure is counted and reported to the caller, which decides what repeated
+     * failure means (the agent demotes itself).
+     */
+    public void send(byte[] frame) throws IOException {
+        try {
+            sendHandle.sendPacket(frame);
+        } catch (PcapNativeException | NotOpenException e) {
+            sendFailures.incrementAndGet();
+            throw new IOException("send on " + interfaceName + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    public long sendFailures() {
+        return sendFailures.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            receiveHandle.breakLoop();
+        } catch (NotOpenException ignored) {
+            // Already closed.
+        }
+        try {
+            receiveThread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        receiveHandle.close();
+        sendHandle.close();
+    }
+}
