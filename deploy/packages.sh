@@ -3,7 +3,7 @@
 
 # What each job needs: a JDK 17, iproute2 for namespaces, libpcap for Pcap4J, tcpdump for the
 # captures the end-to-end tests assert on, keepalived as an interop peer.
-PACKAGES_TEST=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump keepalived procps)
+PACKAGES_TEST=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump keepalived iputils-ping procps)
 PACKAGES_DEMO=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump iputils-ping procps)
 
 ensure_packages() {

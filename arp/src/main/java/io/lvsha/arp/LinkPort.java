@@ -37,9 +37,24 @@ public final class LinkPort implements AutoCloseable {
         this.interfaceName = interfaceName;
         this.receiveHandle = receiveHandle;
         this.sendHandle = sendHandle;
-        RawPacketListener rawListener = packet -> listener.onFrame(packet, System.nanoTime());
-        this.receiveThread = new Thread(() -> receiveLoop(rawListener), "pcap-" + interfaceName);
-        this.receiveThread.setDaemon(true);
+        if (receiveHandle == null) {
+            this.receiveThread = null;
+        } else {
+            RawPacketListener rawListener = packet -> listener.onFrame(packet, System.nanoTime());
+            this.receiveThread = new Thread(() -> receiveLoop(rawListener), "pcap-" + interfaceName);
+            this.receiveThread.setDaemon(true);
+        }
+    }
+
+    /** Opens the interface for sending only (a VIP interface that carries no heartbeat). */
+    public static LinkPort sendOnly(String interfaceName) throws IOException {
+        try {
+            PcapHandle send = handle(interfaceName);
+            send.setFilter(MATCH_NOTHING, BpfCompileMode.OPTIMIZE);
+            return new LinkPort(interfaceName, null, send, null);
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            throw new IOException("cannot open " + interfaceName + " for raw frames: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -116,17 +131,17 @@ public final class LinkPort implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            receiveHandle.breakLoop();
-        } catch (NotOpenException ignored) {
-            // Already closed.
+        if (receiveHandle != null) {
+            try {
+                receiveHandle.breakLoop();
+                receiveThread.join(1000);
+            } catch (NotOpenException ignored) {
+                // Already closed.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            receiveHandle.close();
         }
-        try {
-            receiveThread.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        receiveHandle.close();
         sendHandle.close();
     }
 }

@@ -1,0 +1,54 @@
+package io.lvsha.agent;
+
+import io.lvsha.agent.config.AgentConfig;
+import io.lvsha.agent.config.ConfigException;
+import io.lvsha.agent.config.ConfigLoader;
+import io.lvsha.agent.group.HaAgent;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ha-agent --config FILE} runs the agent; {@code ha-agent --check FILE} validates the file
+ * and exits. Exit codes: 0 fine, 1 could not start, 2 bad configuration, 64 bad usage.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 2 || !(args[0].equals("--config") || args[0].equals("--check"))) {
+            System.err.println("usage: ha-agent --config FILE | --check FILE");
+            System.exit(64);
+        }
+        AgentConfig config;
+        try {
+            config = ConfigLoader.load(Path.of(args[1]));
+        } catch (ConfigException e) {
+            System.err.println("configuration refused:");
+            e.problems().forEach(problem -> System.err.println("  " + problem));
+            System.exit(2);
+            return;
+        }
+        if (args[0].equals("--check")) {
+            System.out.println(args[1] + ": OK (node " + config.node() + ", VRID " + config.group().vrid() + ", "
+                    + config.group().channels().size() + " channels, " + config.vips().size() + " VIPs)");
+            return;
+        }
+        HaAgent agent;
+        try {
+            agent = HaAgent.start(config, System.out);
+        } catch (IOException e) {
+            System.err.println("cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and SIGINT run this hook: resign with priority 0 and remove the VIPs first.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,156 @@
+package io.lvsha.agent.channel;
+
+import io.lvsha.arp.EthernetFrames;
+import io.lvsha.arp.LinkPort;
+import io.lvsha.arp.MacAddress;
+import io.lvsha.arp.MulticastMembership;
+import io.lvsha.vrrp.AddressFamily;
+import io.lvsha.vrrp.AdvertCodec;
+import io.lvsha.vrrp.AdvertRejectedException;
+import io.lvsha.vrrp.DropReason;
+import io.lvsha.vrrp.IpAddress;
+import io.lvsha.vrrp.ReceiveFilter;
+import io.lvsha.vrrp.ReceivedAdvert;
+import io.lvsha.vrrp.VirtualRouterConfig;
+import java.io.IOException;
+import java.util.function.BiConsumer;
+
+/**
+ * One heartbeat channel on the wire: sends our adverts as multicast frames and hands valid
+ * received adverts to the HA loop. Received frames are decoded and checked on the pcap thread, so
+ * the loop only ever sees adverts that are for this group; drops are counted by reason.
+ */
+public final class HeartbeatChannel implements AutoCloseable {
+    private static final IpAddress GROUP_V4 = IpAddress.parse("224.0.0.18");
+    private static final IpAddress GROUP_V6 = IpAddress.parse("ff02::12");
+
+    private final int index;
+    private final String name;
+    private final String iface;
+    private final IpAddress source;
+    private final IpAddress group;
+    private final MacAddress mac;
+    private final VirtualRouterConfig router;
+    private final ReceiveFilter filter;
+    private final BiConsumer<Integer, ReceivedAdvert> deliver;
+    private final DropCounters drops = new DropCounters();
+    /** Reused for every advert: the length does not depend on the priority. HA loop only. */
+    private final byte[] advertFrame;
+    private LinkPort port;
+    private MulticastMembership membership;
+    private int ipIdentification;
+    private long sent;
+    private volatile long received;
+    private volatile long lastHeardNanos;
+
+    /**
+     * @param deliver called on the pcap thread with (channel index, advert) for each valid advert
+     */
+    public HeartbeatChannel(int index, String iface, IpAddress source, MacAddress mac, VirtualRouterConfig router,
+                            BiConsumer<Integer, ReceivedAdvert> deliver) {
+        this.index = index;
+        this.name = router.channels().get(index).name();
+        this.iface = iface;
+        this.source = source;
+        this.mac = mac;
+        this.router = router;
+        this.group = router.family() == AddressFamily.IPV4 ? GROUP_V4 : GROUP_V6;
+        this.filter = new ReceiveFilter(router);
+        this.deliver = deliver;
+        this.advertFrame = new byte[EthernetFrames.HEADER_LENGTH
+                + AdvertCodec.datagramLength(router.advertisement(router.priority()))];
+        EthernetFrames.writeIpHeader(advertFrame, MacAddress.ofMulticastGroup(group.toBytes()), mac,
+                router.family() == AddressFamily.IPV6);
+    }
+
+    /** Joins the VRRP group and starts receiving. Done at start-up, never on the takeover path. */
+    public void open() throws IOException {
+        membership = MulticastMembership.join(iface, group);
+        String bpf = router.family() == AddressFamily.IPV4 ? "ip proto 112" : "ip6 proto 112";
+        port = LinkPort.open(iface, bpf, this::onFrame);
+    }
+
+    private void onFrame(byte[] frame, long receivedNanos) {
+        int offset = EthernetFrames.ipOffset(frame, frame.length);
+        if (offset < 0) {
+            drops.count(DropReason.NOT_VRRP);
+            return;
+        }
+        try {
+            ReceivedAdvert advert = AdvertCodec.decodeDatagram(frame, offset, frame.length - offset,
+                    router.checksumMode());
+            DropReason reason = filter.check(advert);
+            if (reason != null) {
+                drops.count(reason);
+                return;
+            }
+            received++;
+            lastHeardNanos = receivedNanos;
+            deliver.accept(index, advert);
+        } catch (AdvertRejectedException e) {
+            drops.count(e.reason());
+        }
+    }
+
+    /** Sends one advert at {@code priority}. Called on the HA loop only. */
+    public void sendAdvert(int priority) throws IOException {
+        ipIdentification = (ipIdentification + 1) & 0xffff;
+        AdvertCodec.encodeDatagram(router.advertisement(priority), source, group, router.checksumMode(),
+                ipIdentification, advertFrame, EthernetFrames.HEADER_LENGTH);
+        port.send(advertFrame);
+        sent++;
+    }
+
+    /** Sends a frame built elsewhere (a gratuitous ARP on this channel's interface). */
+    public void sendFrame(byte[] frame) throws IOException {
+        port.send(frame);
+    }
+
+    /** The open port, shared with the VIP announcements on this interface. */
+    public LinkPort port() {
+        return port;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String iface() {
+        return iface;
+    }
+
+    public IpAddress source() {
+        return source;
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    public long sent() {
+        return sent;
+    }
+
+    public long received() {
+        return received;
+    }
+
+    /** When the last valid advert arrived, or 0. */
+    public long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (port != null) {
+            port.close();
+        }
+        if (membership != null) {
+            membership.close();
+        }
+    }
+}

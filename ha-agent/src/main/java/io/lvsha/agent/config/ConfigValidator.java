@@ -1,0 +1,286 @@
+package io.lvsha.agent.config;
+
+import io.lvsha.arp.AnnouncementSchedule;
+import io.lvsha.arp.ArpForm;
+import io.lvsha.arp.InterfaceAddress;
+import io.lvsha.vrrp.AddressFamily;
+import io.lvsha.vrrp.AdvertIntervals;
+import io.lvsha.vrrp.ChecksumMode;
+import io.lvsha.vrrp.IpAddress;
+import io.lvsha.vrrp.V2Authentication;
+import io.lvsha.vrrp.VrrpVersion;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@link RawConfig} into an {@link AgentConfig}, collecting every problem as
+ * "FILE: FIELD: what is wrong. Fix: what to write instead" before refusing the file.
+ */
+final class ConfigValidator {
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+    private static final String DEFAULT_EVENT_FILE = "/var/log/ha-agent/events.jsonl";
+
+    private final Path file;
+    private final List<String> problems = new ArrayList<>();
+
+    ConfigValidator(Path file) {
+        this.file = file;
+    }
+
+    AgentConfig validate(RawConfig raw) throws ConfigException {
+        String node = raw.node();
+        if (node == null || node.isBlank()) {
+            problem("node", "missing", "name this director, e.g. 'node: d1'");
+        }
+        AgentConfig.Group group = raw.group() == null ? missingGroup() : group(raw.group());
+        List<AgentConfig.Vip> vips = vips(raw.vips(), group);
+        RawConfig.Garp garp = raw.garp() == null ? new RawConfig.Garp(null, null, null, null, null) : raw.garp();
+        ArpForm form = garpForm(garp.form());
+        AnnouncementSchedule.Plan plan = garpPlan(garp);
+        String eventFile = raw.events() == null || raw.events().file() == null ? DEFAULT_EVENT_FILE : raw.events().file();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile));
+    }
+
+    private AgentConfig.Group missingGroup() {
+        problem("group", "missing", "add a 'group:' with vrid, priority and channels (see deploy/examples/)");
+        return null;
+    }
+
+    private AgentConfig.Group group(RawConfig.Group raw) {
+        VrrpVersion version = VrrpVersion.V3;
+        if (raw.version() != null) {
+            version = VrrpVersion.fromWire(raw.version());
+            if (version == null) {
+                problem("group.version", raw.version() + " is not a VRRP version we speak", "use 3 (RFC 5798) or 2 (RFC 3768)");
+                version = VrrpVersion.V3;
+            }
+        }
+        int vrid = orDefault(raw.vrid(), -1);
+        if (vrid < 1 || vrid > 255) {
+            problem("group.vrid", raw.vrid() == null ? "missing" : vrid + " is out of range",
+                    "use 1..255, the same on both directors and unique on the LAN");
+        }
+        int priority = orDefault(raw.priority(), 100);
+        if (priority < 1 || priority > 255) {
+            problem("group.priority", priority + " is out of range",
+                    "use 1..254 (higher wins), or 255 only on the director that owns the addresses");
+        }
+        int intervalCentis = interval(raw.advertInterval(), version);
+        long preemptDelay = duration("group.preempt-delay", raw.preemptDelay(), 0);
+        if (preemptDelay > 3_600_000_000_000L) {
+            problem("group.preempt-delay", "longer than an hour", "use 0s..3600s");
+        }
+        ChecksumMode checksum = checksum(raw.checksum());
+        V2Authentication auth = auth(raw.authPassword(), version);
+        List<AgentConfig.Channel> channels = channels(raw.channels());
+        List<AgentConfig.Track> tracks = tracks(raw.track());
+        return new AgentConfig.Group(version, vrid, priority, intervalCentis, orDefault(raw.preempt(), true),
+                preemptDelay, orDefault(raw.accept(), true), checksum, auth, channels, tracks);
+    }
+
+    private int interval(String text, VrrpVersion version) {
+        long nanos = duration("group.advert-interval", text, 1_000_000_000L);
+        if (nanos < 0) {
+            return 100;
+        }
+        if (nanos % 10_000_000L != 0) {
+            problem("group.advert-interval", text + " is not a multiple of 10 ms", "VRRP counts in centiseconds; use e.g. 20ms or 100ms");
+            return 100;
+        }
+        int centis = (int) Math.min(Integer.MAX_VALUE, nanos / 10_000_000L);
+        String violation = AdvertIntervals.violation(version, centis);
+        if (violation != null) {
+            problem("group.advert-interval", violation, version == VrrpVersion.V2
+                    ? "use a whole number of seconds, or 'version: 3' for sub-second adverts" : "use 10ms..40950ms");
+        }
+        return centis;
+    }
+
+    private ChecksumMode checksum(String text) {
+        if (text == null || text.equals("pseudo-header")) {
+            return ChecksumMode.PSEUDO_HEADER;
+        }
+        if (text.equals("vrrp-message-only")) {
+            return ChecksumMode.VRRP_MESSAGE_ONLY;
+        }
+        problem("group.checksum", "'" + text + "' is not a checksum mode", "use pseudo-header (RFC 5798) or vrrp-message-only");
+        return ChecksumMode.PSEUDO_HEADER;
+    }
+
+    private V2Authentication auth(String password, VrrpVersion version) {
+        if (password == null) {
+            return V2Authentication.none();
+        }
+        if (version != VrrpVersion.V2) {
+            problem("group.auth-password", "VRRPv3 has no authentication (RFC 5798 §9)", "remove it, or use 'version: 2'");
+            return V2Authentication.none();
+        }
+        try {
+            return V2Authentication.simplePassword(password);
+        } catch (IllegalArgumentException e) {
+            problem("group.auth-password", e.getMessage(), "use 1 to 8 characters, as keepalived's auth_pass");
+            return V2Authentication.none();
+        }
+    }
+
+    private List<AgentConfig.Channel> channels(List<RawConfig.Channel> raw) {
+        List<AgentConfig.Channel> channels = new ArrayList<>();
+        if (raw == null || raw.isEmpty()) {
+            problem("group.channels", "missing", "list at least one heartbeat channel: '- {name: public, interface: eth0}'");
+            return channels;
+        }
+        Set<String> names = new HashSet<>();
+        Set<String> interfaces = new HashSet<>();
+        for (int i = 0; i < raw.size(); i++) {
+            RawConfig.Channel channel = raw.get(i);
+            String at = "group.channels[" + i + "]";
+            String name = channel.name() == null ? (i == 0 ? "public" : "private") : channel.name();
+            if (!names.add(name)) {
+                problem(at + ".name", "'" + name + "' is used twice", "give each channel its own name");
+            }
+            String iface = interfaceName(at + ".interface", channel.iface());
+            if (iface != null && !interfaces.add(iface)) {
+                problem(at + ".interface", iface + " carries two channels", "a second channel needs a second path: another interface");
+            }
+            IpAddress source = channel.source() == null ? null : address(at + ".source", channel.source());
+            channels.add(new AgentConfig.Channel(name, iface, source));
+        }
+        return channels;
+    }
+
+    private List<AgentConfig.Track> tracks(List<RawConfig.Track> raw) {
+        List<AgentConfig.Track> tracks = new ArrayList<>();
+        if (raw == null) {
+            return tracks;
+        }
+        for (int i = 0; i < raw.size(); i++) {
+            String at = "group.track[" + i + "]";
+            String iface = interfaceName(at + ".interface", raw.get(i).iface());
+            int weight = orDefault(raw.get(i).weight(), -254);
+            if (weight > -1 || weight < -254) {
+                problem(at + ".weight", weight + " is not a priority reduction", "use -1..-254 (default -254: drop to priority 1)");
+            }
+            tracks.add(new AgentConfig.Track(iface, weight));
+        }
+        return tracks;
+    }
+
+    private List<AgentConfig.Vip> vips(List<RawConfig.Vip> raw, AgentConfig.Group group) {
+        List<AgentConfig.Vip> vips = new ArrayList<>();
+        if (raw == null || raw.isEmpty()) {
+            problem("vips", "missing", "list the floating addresses: '- {address: 10.0.0.10/24, interface: eth0}'");
+            return vips;
+        }
+        AddressFamily family = null;
+        Set<IpAddress> seen = new HashSet<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String at = "vips[" + i + "]";
+            RawConfig.Vip vip = raw.get(i);
+            String iface = interfaceName(at + ".interface", vip.iface());
+            InterfaceAddress address = null;
+            if (vip.address() == null) {
+                problem(at + ".address", "missing", "write the address with its prefix, e.g. 10.0.0.10/24");
+            } else {
+                try {
+                    address = InterfaceAddress.parse(vip.address());
+                } catch (IllegalArgumentException e) {
+                    problem(at + ".address", e.getMessage(), "write the address with its prefix, e.g. 10.0.0.10/24");
+                }
+            }
+            if (address != null) {
+                family = family == null ? address.address().family() : family;
+                if (address.address().family() != family) {
+                    problem(at + ".address", address + " is not " + family + " like vips[0]",
+                            "one VRRP group carries one address family (RFC 5798 §1); run a second agent for the other");
+                }
+                if (!seen.add(address.address())) {
+                    problem(at + ".address", address.address() + " is listed twice", "list each VIP once");
+                }
+                if (iface != null) {
+                    vips.add(new AgentConfig.Vip(address, iface));
+                }
+            }
+        }
+        if (family == AddressFamily.IPV6 && group != null && group.version() == VrrpVersion.V2) {
+            problem("group.version", "VRRPv2 is IPv4 only (RFC 3768)", "use 'version: 3' for IPv6 VIPs");
+        }
+        return vips;
+    }
+
+    private ArpForm garpForm(String text) {
+        if (text == null) {
+            return ArpForm.REQUEST;
+        }
+        try {
+            return ArpForm.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problem("garp.form", "'" + text + "' is not a GARP form", "use request (default) or reply");
+            return ArpForm.REQUEST;
+        }
+    }
+
+    private AnnouncementSchedule.Plan garpPlan(RawConfig.Garp raw) {
+        AnnouncementSchedule.Plan defaults = AnnouncementSchedule.Plan.DEFAULT;
+        int burst = orDefault(raw.burst(), defaults.burst());
+        int repeatBurst = orDefault(raw.repeatBurst(), defaults.repeatBurst());
+        if (burst < 1 || burst > 100) {
+            problem("garp.burst", burst + " is out of range", "use 1..100 (default 5)");
+            burst = defaults.burst();
+        }
+        if (repeatBurst < 0 || repeatBurst > 100) {
+            problem("garp.repeat-burst", repeatBurst + " is out of range", "use 0..100 (default 5; 0 = no second burst)");
+            repeatBurst = defaults.repeatBurst();
+        }
+        long repeatDelay = duration("garp.repeat-delay", raw.repeatDelay(), defaults.repeatDelayNanos());
+        long refresh = duration("garp.refresh", raw.refresh(), 0);
+        return new AnnouncementSchedule.Plan(burst, Math.max(0, repeatDelay), repeatBurst, Math.max(0, refresh));
+    }
+
+    private String interfaceName(String field, String name) {
+        if (name == null) {
+            problem(field, "missing", "name the interface, e.g. eth0");
+            return null;
+        }
+        if (!INTERFACE_NAME.matcher(name).matches()) {
+            problem(field, "'" + name + "' is not an interface name", "use the name 'ip link' shows (at most 15 characters)");
+            return null;
+        }
+        return name;
+    }
+
+    private IpAddress address(String field, String text) {
+        try {
+            return IpAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            problem(field, e.getMessage(), "write an address literal such as 10.0.0.11");
+            return null;
+        }
+    }
+
+    private long duration(String field, String text, long defaultNanos) {
+        if (text == null) {
+            return defaultNanos;
+        }
+        long nanos = Durations.parseNanos(text);
+        if (nanos < 0) {
+            problem(field, "'" + text + "' is not a duration", "write a number with ms, s or m, e.g. 100ms or 2s");
+        }
+        return nanos;
+    }
+
+    private static <T> T orDefault(T value, T defaultValue) {
+        return value == null ? defaultValue : value;
+    }
+
+    private void problem(String field, String what, String fix) {
+        problems.add(file + ": " + field + ": " + what + ". Fix: " + fix + ".");
+    }
+}

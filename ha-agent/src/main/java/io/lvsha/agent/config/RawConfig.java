@@ -1,0 +1,32 @@
+package io.lvsha.agent.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The YAML file as Jackson binds it: every field optional and untyped beyond what YAML gives, so
+ * that {@link ConfigValidator} can report all problems at once with their paths. Field names are
+ * kebab-case in YAML ({@code advert-interval}).
+ */
+record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events) {
+
+    record Group(Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
+                 String preemptDelay, Boolean accept, String checksum, String authPassword,
+                 List<Channel> channels, List<Track> track) {
+    }
+
+    record Channel(String name, @JsonProperty("interface") String iface, String source) {
+    }
+
+    record Track(@JsonProperty("interface") String iface, Integer weight) {
+    }
+
+    record Vip(String address, @JsonProperty("interface") String iface) {
+    }
+
+    record Garp(String form, Integer burst, String repeatDelay, Integer repeatBurst, String refresh) {
+    }
+
+    record Events(String file) {
+    }
+}

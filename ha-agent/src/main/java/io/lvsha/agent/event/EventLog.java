@@ -1,0 +1,79 @@
+package io.lvsha.agent.event;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every event an operator cares about, twice: one JSON line appended to the event file (for tools)
+ * and one readable line on stdout (for journald and people). Thread-safe.
+ */
+public final class EventLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    private final String node;
+    private final BufferedWriter file;
+    private final PrintStream out;
+
+    private EventLog(String node, BufferedWriter file, PrintStream out) {
+        this.node = node;
+        this.file = file;
+        this.out = out;
+    }
+
+    /** Opens (appends to) the event file, creating its directory. */
+    public static EventLog open(String node, Path eventFile, PrintStream out) throws IOException {
+        Path parent = eventFile.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        BufferedWriter writer = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        return new EventLog(node, writer, out);
+    }
+
+    /**
+     * Records one event.
+     *
+     * @param type the event's kind, e.g. "role-change"
+     * @param text the readable line, without time and node
+     * @param fields the event's data, in the order given
+     */
+    public synchronized void emit(String type, String text, Map<String, Object> fields) {
+        Instant now = Instant.now();
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("time", now.toString());
+        record.put("node", node);
+        record.put("event", type);
+        record.putAll(fields);
+        try {
+            file.write(JSON.writeValueAsString(record));
+            file.newLine();
+            file.flush();
+        } catch (IOException e) {
+            LOG.error("cannot write the event file: {}", e.getMessage());
+        }
+        out.println(CLOCK.format(now) + " " + node + " " + type + ": " + text);
+        out.flush();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        file.close();
+    }
+}

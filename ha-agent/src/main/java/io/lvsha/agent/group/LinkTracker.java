@@ -1,0 +1,74 @@
+package io.lvsha.agent.group;
+
+import io.lvsha.agent.config.AgentConfig;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Link state of the channel interfaces and of the tracked interfaces, polled by the HA loop.
+ * A channel whose link goes down can neither hear nor send; a tracked interface that goes down
+ * lowers our priority by its weight, so that a peer with a working public link takes over.
+ * HA loop only.
+ */
+final class LinkTracker {
+    private final List<String> channelInterfaces;
+    private final List<AgentConfig.Track> tracks;
+    private final Predicate<String> isUp;
+    private final boolean[] channelUp;
+    private final boolean[] trackUp;
+
+    LinkTracker(List<String> channelInterfaces, List<AgentConfig.Track> tracks, Predicate<String> isUp) {
+        this.channelInterfaces = List.copyOf(channelInterfaces);
+        this.tracks = List.copyOf(tracks);
+        this.isUp = isUp;
+        this.channelUp = new boolean[channelInterfaces.size()];
+        this.trackUp = new boolean[tracks.size()];
+        java.util.Arrays.fill(channelUp, true);
+        java.util.Arrays.fill(trackUp, true);
+    }
+
+    /** Receives what changed since the last poll. */
+    interface Changes {
+        void channelLink(int channel, String iface, boolean up);
+
+        void trackedLink(String iface, boolean up);
+    }
+
+    void poll(Changes changes) {
+        for (int i = 0; i < channelUp.length; i++) {
+            boolean up = isUp.test(channelInterfaces.get(i));
+            if (up != channelUp[i]) {
+                channelUp[i] = up;
+                changes.channelLink(i, channelInterfaces.get(i), up);
+            }
+        }
+        for (int i = 0; i < trackUp.length; i++) {
+            boolean up = isUp.test(tracks.get(i).iface());
+            if (up != trackUp[i]) {
+                trackUp[i] = up;
+                changes.trackedLink(tracks.get(i).iface(), up);
+            }
+        }
+    }
+
+    boolean isChannelUp(int channel) {
+        return channelUp[channel];
+    }
+
+    /**
+     * The priority after the penalties of tracked interfaces that are down: at least 1, and never
+     * the owner's 255 once penalised (a penalised owner must be able to lose).
+     */
+    int effectivePriority(int basePriority) {
+        int penalty = 0;
+        for (int i = 0; i < trackUp.length; i++) {
+            if (!trackUp[i]) {
+                penalty += tracks.get(i).weight();
+            }
+        }
+        if (penalty == 0) {
+            return basePriority;
+        }
+        return Math.max(1, Math.min(254, basePriority + penalty));
+    }
+}

@@ -1,0 +1,136 @@
+package io.lvsha.agent.loop;
+
+import io.lvsha.vrrp.Clock;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns all protocol state (DESIGN.md §3). Other threads hand work in with
+ * {@link #execute}; timers are the owner's deadlines, polled between tasks. The loop measures how
+ * late it serves each deadline: a late timer is how a GC or scheduler stall shows itself before
+ * it becomes a false master-down (Aeron's DutyCycleStallTracker).
+ *
+ * <p>A task that throws costs a counter and a log line, not the loop (Agrona's AgentRunner); an
+ * {@link Error} stops the loop.
+ */
+public final class HaLoop implements Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
+    /** A deadline served later than this is counted as a stall. */
+    private static final long STALL_THRESHOLD_NANOS = 5_000_000L;
+
+    /** What the loop serves between tasks. Called on the loop thread only. */
+    public interface Deadlines {
+        boolean hasDeadline();
+
+        long nextDeadline();
+
+        /** Everything due at or before {@code now}; {@code deadline} is the one that woke the loop. */
+        void onDeadline(long now, long deadline);
+    }
+
+    private final Clock clock;
+    private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final AtomicLong taskFailures = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong maxLagNanos = new AtomicLong();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile Deadlines deadlines;
+    private volatile boolean running = true;
+
+    public HaLoop(Clock clock) {
+        this.clock = clock;
+        this.thread = new Thread(this::run, "ha-loop");
+        // Above normal so that busy health checks or backends cannot delay an advert.
+        this.thread.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    public void start(Deadlines owner) {
+        this.deadlines = owner;
+        thread.start();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (!running) {
+            throw new RejectedExecutionException("the HA loop has stopped");
+        }
+        tasks.add(task);
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Stops after the tasks already queued; waits up to {@code timeoutMillis}. */
+    public void stop(long timeoutMillis) throws InterruptedException {
+        tasks.add(() -> running = false);
+        stopped.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                Runnable task;
+                Deadlines owner = deadlines;
+                if (owner.hasDeadline()) {
+                    long deadline = owner.nextDeadline();
+                    long now = clock.nanoTime();
+                    long wait = deadline - now;
+                    if (wait <= 0) {
+                        recordLag(now - deadline);
+                        runSafely(() -> owner.onDeadline(now, deadline));
+                        continue;
+                    }
+                    task = tasks.poll(wait, TimeUnit.NANOSECONDS);
+                } else {
+                    task = tasks.take();
+                }
+                if (task != null) {
+                    runSafely(task);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            running = false;
+            stopped.countDown();
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            taskFailures.incrementAndGet();
+            LOG.error("HA loop task failed; the loop goes on", e);
+        }
+    }
+
+    private void recordLag(long lagNanos) {
+        maxLagNanos.accumulateAndGet(lagNanos, Math::max);
+        if (lagNanos > STALL_THRESHOLD_NANOS) {
+            stalls.incrementAndGet();
+            LOG.warn("HA loop served a timer {} ms late (GC or scheduler stall)", lagNanos / 1_000_000);
+        }
+    }
+
+    public long taskFailures() {
+        return taskFailures.get();
+    }
+
+    public long stalls() {
+        return stalls.get();
+    }
+
+    public long maxLagNanos() {
+        return maxLagNanos.get();
+    }
+}
