@@ -91,8 +91,13 @@ public final class Netns implements AutoCloseable {
      * created in {@code work} (netlink, pcap, UDP) stay in the namespace after it returns.
      */
     public <T> T within(Callable<T> work) throws Exception {
+        return within(name, work);
+    }
+
+    /** As {@link #within(Callable)}, for a namespace made elsewhere (by deploy/lab/lab.sh). */
+    public static <T> T within(String namespace, Callable<T> work) throws Exception {
         int home = NsLibC.INSTANCE.open("/proc/thread-self/ns/net", 0);
-        int target = NsLibC.INSTANCE.open("/run/netns/" + name, 0);
+        int target = NsLibC.INSTANCE.open("/run/netns/" + namespace, 0);
         try {
             NsLibC.INSTANCE.setns(target, NsLibC.CLONE_NEWNET);
             try {

@@ -1,0 +1,203 @@
+package io.lvsha.agent.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lvsha.netns.Netns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * The namespace lab of deploy/lab/lab.sh for one test: uniquely prefixed, with agents started as
+ * child JVMs inside the director namespaces. {@link #close()} kills everything and removes the
+ * namespaces; so does a shutdown hook if the test JVM dies first. Logs and event files stay in
+ * target/lab/PREFIX for a failed test's post-mortem.
+ */
+public final class Lab implements AutoCloseable {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path LAB_SCRIPT = Path.of(System.getProperty("user.dir")).resolve("../deploy/lab/lab.sh").normalize();
+
+    private final String prefix;
+    private final Path dir;
+    private final Map<String, Process> processes = new HashMap<>();
+    private final Thread cleanup;
+
+    private Lab(String prefix, Path dir) {
+        this.prefix = prefix;
+        this.dir = dir;
+        this.cleanup = new Thread(this::teardown, "lab-cleanup-" + prefix);
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    public static Lab up() throws IOException {
+        String prefix = "lvsha" + ProcessHandle.current().pid() + "n" + COUNTER.incrementAndGet() + "-";
+        Path dir = Path.of(System.getProperty("user.dir"), "target", "lab", prefix);
+        Files.createDirectories(dir);
+        Lab lab = new Lab(prefix, dir);
+        try {
+            Netns.run(LAB_SCRIPT.toString(), "up", prefix);
+        } catch (RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        return lab;
+    }
+
+    public String namespace(String node) {
+        return prefix + node;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Runs a command in a lab namespace and returns its stdout. */
+    public String exec(String node, String... command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(node)));
+        full.addAll(List.of(command));
+        return Netns.run(full);
+    }
+
+    /** The lab's standard two-channel config for d1 or d2. */
+    public Path standardConfig(String node, int priority, String interval) throws IOException {
+        String yaml = Netns.run(LAB_SCRIPT.toString(), "config", prefix, node, String.valueOf(priority), interval,
+                eventFile(node).toString());
+        return writeConfig(node, yaml);
+    }
+
+    public Path writeConfig(String node, String yaml) throws IOException {
+        Path file = dir.resolve(node + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    public Path eventFile(String node) {
+        return dir.resolve(node + ".events.jsonl");
+    }
+
+    /** Starts ha-agent in {@code node}'s namespace with this test JVM's classpath. */
+    public Process startAgent(String node, Path config) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of("ip", "netns", "exec", namespace(node), java, "-Xmx96m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config", config.toString());
+        return start(node, command);
+    }
+
+    /** Starts any program in a namespace, its output kept in NAME.out / NAME.err. */
+    public Process start(String name, List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile())
+                .start();
+        processes.put(name, process);
+        return process;
+    }
+
+    /** Sends a signal ("KILL", "TERM") to the process started as {@code name} and its children. */
+    public void signal(String name, String signal) {
+        Process process = processes.get(name);
+        process.descendants().forEach(child -> Netns.run("kill", "-" + signal, String.valueOf(child.pid())));
+        if (process.isAlive()) {
+            Netns.run("kill", "-" + signal, String.valueOf(process.pid()));
+        }
+    }
+
+    /** Waits for the process started as {@code name} to end. */
+    public boolean awaitExit(String name, Duration timeout) throws InterruptedException {
+        return processes.get(name).waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public List<JsonNode> events(String node) throws IOException {
+        Path file = eventFile(node);
+        List<JsonNode> events = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return events;
+        }
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                events.add(JSON.readTree(line));
+            }
+        }
+        return events;
+    }
+
+    /** Waits for an event of {@code node} that matches; fails with the node's events and stderr if none comes. */
+    public JsonNode awaitEvent(String node, String description, Predicate<JsonNode> match, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            for (JsonNode event : events(node)) {
+                if (match.test(event)) {
+                    return event;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(node + ": no " + description + " within " + timeout + "; events: " + events(node)
+                + "; stderr: " + readOrEmpty(dir.resolve(node + ".err")));
+    }
+
+    /** Waits until {@code node} has changed role to {@code role} (its latest role change). */
+    public JsonNode awaitRole(String node, String role, Duration timeout) throws IOException, InterruptedException {
+        return awaitEvent(node, "role change to " + role,
+                event -> event.path("event").asText().equals("role-change") && event.path("to").asText().equals(role)
+                        && isLatestRoleChange(node, event), timeout);
+    }
+
+    private boolean isLatestRoleChange(String node, JsonNode candidate) {
+        try {
+            JsonNode latest = null;
+            for (JsonNode event : events(node)) {
+                if (event.path("event").asText().equals("role-change")) {
+                    latest = event;
+                }
+            }
+            return candidate.equals(latest);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public List<JsonNode> roleChanges(String node) throws IOException {
+        return events(node).stream().filter(e -> e.path("event").asText().equals("role-change")).toList();
+    }
+
+    public boolean hasAddress(String node, String iface, String address) {
+        return exec(node, "ip", "-o", "addr", "show", "dev", iface).contains(" " + address + "/");
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void teardown() {
+        processes.values().forEach(process -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        });
+        Netns.run(LAB_SCRIPT.toString(), "down", prefix);
+    }
+
+    @Override
+    public void close() {
+        teardown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook runs or ran; nothing left to do.
+        }
+    }
+}
