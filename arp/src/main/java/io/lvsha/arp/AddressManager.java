@@ -25,6 +25,8 @@ public final class AddressManager implements AutoCloseable {
     private static final int NLMSG_HEADER = 16;
     private static final int NLMSG_ERROR = 2;
     private static final int NLMSG_DONE = 3;
+    private static final int RTM_NEWLINK = 16;
+    private static final int RTM_GETLINK = 18;
     private static final int RTM_NEWADDR = 20;
     private static final int RTM_DELADDR = 21;
     private static final int RTM_GETADDR = 22;
@@ -36,6 +38,8 @@ public final class AddressManager implements AutoCloseable {
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
     private static final int IFA_F_NODAD = 0x02;
+    private static final int IFLA_IFNAME = 3;
+    private static final int ENODEV = 19;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int EEXIST = 17;
@@ -50,6 +54,7 @@ public final class AddressManager implements AutoCloseable {
 
     private final int fd;
     private final byte[] receiveBuffer = new byte[64 * 1024];
+    private final java.util.Map<String, Integer> indexes = new java.util.HashMap<>();
     private int sequence;
     private boolean closed;
 
@@ -70,7 +75,7 @@ public final class AddressManager implements AutoCloseable {
 
     /** Adds {@code address} to {@code interfaceName}; an address already there is left as it is. */
     public synchronized Outcome add(String interfaceName, InterfaceAddress address) throws IOException {
-        int error = request(RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, interfaceName, address);
+        int error = requestWithFreshIndex(RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, interfaceName, address);
         if (error == -EEXIST) {
             return Outcome.ALREADY_SO;
         }
@@ -80,7 +85,7 @@ public final class AddressManager implements AutoCloseable {
 
     /** Removes {@code address} from {@code interfaceName}; an address not there is not an error. */
     public synchronized Outcome remove(String interfaceName, InterfaceAddress address) throws IOException {
-        int error = request(RTM_DELADDR, NLM_F_ACK, interfaceName, address);
+        int error = requestWithFreshIndex(RTM_DELADDR, NLM_F_ACK, interfaceName, address);
         if (error == -EADDRNOTAVAIL) {
             return Outcome.ALREADY_SO;
         }
@@ -166,6 +171,17 @@ public final class AddressManager implements AutoCloseable {
         }
     }
 
+    /** An interface re-created since we cached its index has a new one: look it up once more. */
+    private int requestWithFreshIndex(int type, int flags, String interfaceName, InterfaceAddress address)
+            throws IOException {
+        int error = request(type, flags, interfaceName, address);
+        if (error == -ENODEV) {
+            indexes.remove(interfaceName);
+            error = request(type, flags, interfaceName, address);
+        }
+        return error;
+    }
+
     private int request(int type, int flags, String interfaceName, InterfaceAddress address) throws IOException {
         int index = indexOf(interfaceName);
         IpAddress ip = address.address();
@@ -228,12 +244,48 @@ public final class AddressManager implements AutoCloseable {
         }
     }
 
-    private static int indexOf(String interfaceName) throws IOException {
-        int index = LibC.INSTANCE.if_nametoindex(interfaceName);
-        if (index == 0) {
-            throw new IOException("no interface named '" + interfaceName + "'");
+    /**
+     * The interface's index in the namespace of our socket (not of the calling thread, which
+     * {@code if_nametoindex} would use), cached.
+     */
+    private int indexOf(String interfaceName) throws IOException {
+        Integer cached = indexes.get(interfaceName);
+        if (cached != null) {
+            return cached;
         }
-        return index;
+        byte[] name = (interfaceName + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int attrLength = 4 + name.length;
+        int seq = ++sequence;
+        ByteBuffer message = header(NLMSG_HEADER + 16 + align(attrLength), RTM_GETLINK, 0, seq);
+        message.putInt(0).putInt(0).putInt(0).putInt(0);
+        message.putShort((short) attrLength).putShort((short) IFLA_IFNAME).put(name);
+        send(message);
+        while (true) {
+            ByteBuffer in = receive();
+            while (in.remaining() >= NLMSG_HEADER + 4) {
+                int start = in.position();
+                int length = in.getInt();
+                int type = in.getShort() & 0xffff;
+                in.getShort();
+                int messageSeq = in.getInt();
+                in.getInt();
+                if (messageSeq == seq && type == NLMSG_ERROR) {
+                    int error = in.getInt();
+                    throw new IOException(error == -ENODEV ? "no interface named '" + interfaceName + "'"
+                            : "cannot look up interface '" + interfaceName + "': errno " + -error);
+                }
+                if (messageSeq == seq && type == RTM_NEWLINK) {
+                    in.getInt(); // family, pad, type
+                    int index = in.getInt();
+                    indexes.put(interfaceName, index);
+                    return index;
+                }
+                if (length < NLMSG_HEADER) {
+                    throw new IOException("malformed netlink reply");
+                }
+                in.position(Math.min(in.limit(), start + align(length)));
+            }
+        }
     }
 
     private static void check(int error, String what) throws IOException {

@@ -101,7 +101,7 @@ public final class EthernetFrames {
         return type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6 ? offset + 2 : -1;
     }
 
-    private static void writeHeader(byte[] frame, MacAddress destination, MacAddress source, int etherType) {
+    static void writeHeader(byte[] frame, MacAddress destination, MacAddress source, int etherType) {
         destination.writeTo(frame, 0);
         source.writeTo(frame, 6);
         frame[12] = (byte) (etherType >>> 8);

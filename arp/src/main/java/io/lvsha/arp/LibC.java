@@ -25,7 +25,4 @@ interface LibC extends Library {
     long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
-
-    /** @return the interface's index, or 0 if there is no such interface */
-    int if_nametoindex(String name);
 }

@@ -13,7 +13,6 @@ import io.lvsha.vrrp.ReceiveFilter;
 import io.lvsha.vrrp.ReceivedAdvert;
 import io.lvsha.vrrp.VirtualRouterConfig;
 import java.io.IOException;
-import java.util.function.BiConsumer;
 
 /**
  * One heartbeat channel on the wire: sends our adverts as multicast frames and hands valid
@@ -21,6 +20,13 @@ import java.util.function.BiConsumer;
  * the loop only ever sees adverts that are for this group; drops are counted by reason.
  */
 public final class HeartbeatChannel implements AutoCloseable {
+    /** Where valid adverts go; called on the pcap thread. */
+    @FunctionalInterface
+    public interface AdvertSink {
+        /** @param receivedNanos when the frame was captured ({@link System#nanoTime()}) */
+        void accept(int channel, ReceivedAdvert advert, long receivedNanos);
+    }
+
     private static final IpAddress GROUP_V4 = IpAddress.parse("224.0.0.18");
     private static final IpAddress GROUP_V6 = IpAddress.parse("ff02::12");
 
@@ -32,7 +38,7 @@ public final class HeartbeatChannel implements AutoCloseable {
     private final MacAddress mac;
     private final VirtualRouterConfig router;
     private final ReceiveFilter filter;
-    private final BiConsumer<Integer, ReceivedAdvert> deliver;
+    private final AdvertSink deliver;
     private final DropCounters drops = new DropCounters();
     /** Reused for every advert: the length does not depend on the priority. HA loop only. */
     private final byte[] advertFrame;
@@ -44,10 +50,10 @@ public final class HeartbeatChannel implements AutoCloseable {
     private volatile long lastHeardNanos;
 
     /**
-     * @param deliver called on the pcap thread with (channel index, advert) for each valid advert
+     * @param deliver called on the pcap thread for each valid advert
      */
     public HeartbeatChannel(int index, String iface, IpAddress source, MacAddress mac, VirtualRouterConfig router,
-                            BiConsumer<Integer, ReceivedAdvert> deliver) {
+                            AdvertSink deliver) {
         this.index = index;
         this.name = router.channels().get(index).name();
         this.iface = iface;
@@ -86,7 +92,7 @@ public final class HeartbeatChannel implements AutoCloseable {
             }
             received++;
             lastHeardNanos = receivedNanos;
-            deliver.accept(index, advert);
+            deliver.accept(index, advert, receivedNanos);
         } catch (AdvertRejectedException e) {
             drops.count(e.reason());
         }

@@ -77,12 +77,15 @@ public final class GroupController implements HaLoop.Deadlines {
         handle(new VrrpEvent.Shutdown(), now, now);
     }
 
-    public void onAdvert(int channel, ReceivedAdvert advert) {
+    /**
+     * @param receivedNanos when the frame was captured: the Master_Down_Timer starts from the
+     *     advert's arrival, not from when the loop got to it
+     */
+    public void onAdvert(int channel, ReceivedAdvert advert, long receivedNanos) {
         if (!running) {
             return;
         }
-        long now = clock.nanoTime();
-        handle(new VrrpEvent.AdvertReceived(channel, advert), now, now);
+        handle(new VrrpEvent.AdvertReceived(channel, advert), receivedNanos, receivedNanos);
     }
 
     @Override
@@ -134,13 +137,20 @@ public final class GroupController implements HaLoop.Deadlines {
         }
     }
 
-    /** One run of actions, with the timings of a takeover measured from {@code cause}. */
+    /**
+     * One run of actions, timed from {@code cause}. It acts first and reports afterwards: nothing
+     * before the first GARP builds a string, a lambda or an event, because on a backup's first
+     * takeover each of those runs for the first time and costs up to a millisecond.
+     */
     private final class Takeover {
         private final long cause;
         private long advertAt;
         private long vipsAt;
         private long garpAt;
-        private final List<Runnable> afterwards = new ArrayList<>();
+        private VrrpAction.RoleChanged roleChange;
+        private List<VipSet.Change> vipChanges = List.of();
+        private int garpSent = -1;
+        private final List<VrrpAction> channelChanges = new ArrayList<>(2);
 
         Takeover(long cause) {
             this.cause = cause;
@@ -152,38 +162,47 @@ public final class GroupController implements HaLoop.Deadlines {
                     sendAdvert(send.priority());
                     advertAt = advertAt == 0 ? clock.nanoTime() : advertAt;
                 } else if (action instanceof VrrpAction.RoleChanged change) {
-                    changeRole(change);
+                    roleChange = change;
+                    if (change.to() == Role.MASTER) {
+                        vipChanges = vips.addAll();
+                        vipsAt = clock.nanoTime();
+                    } else if (change.from() == Role.MASTER) {
+                        announcements.stop();
+                        vipChanges = vips.removeAll();
+                    }
                 } else if (action instanceof VrrpAction.AnnounceAddresses) {
-                    int sent = vips.announce(announcements.start(clock.nanoTime()));
-                    garpAt = clock.nanoTime();
-                    afterwards.add(() -> events.emit("garp-sent", sent + " announcements for " + vips.vips().size()
-                            + " VIPs", Map.of("count", sent, "reason", "takeover")));
-                } else if (action instanceof VrrpAction.ChannelLost lost) {
-                    HeartbeatChannel channel = channels.get(lost.channel());
-                    afterwards.add(() -> events.emit("channel-lost", channel.name() + " (" + channel.iface() + "): "
-                            + lost.why() + "; a single point of failure remains",
-                            Map.of("channel", channel.name(), "interface", channel.iface(), "why", lost.why())));
-                } else if (action instanceof VrrpAction.ChannelRestored restored) {
-                    HeartbeatChannel channel = channels.get(restored.channel());
-                    afterwards.add(() -> events.emit("channel-restored", channel.name() + " (" + channel.iface() + ")",
-                            Map.of("channel", channel.name(), "interface", channel.iface())));
+                    garpSent = vips.announce(announcements.start(clock.nanoTime()));
+                    garpAt = garpAt == 0 ? clock.nanoTime() : garpAt;
+                } else {
+                    channelChanges.add(action);
                 }
             }
-            afterwards.forEach(Runnable::run);
+            report();
         }
 
-        private void changeRole(VrrpAction.RoleChanged change) {
-            List<VipSet.Change> vipChanges = List.of();
-            if (change.to() == Role.MASTER) {
-                vipChanges = vips.addAll();
-                vipsAt = clock.nanoTime();
-            } else if (change.from() == Role.MASTER) {
-                announcements.stop();
-                vipChanges = vips.removeAll();
+        private void report() {
+            if (roleChange != null) {
+                emitRoleChange(roleChange);
             }
-            List<VipSet.Change> done = vipChanges;
-            afterwards.add(0, () -> emitRoleChange(change));
-            afterwards.add(() -> done.forEach(GroupController.this::emitVipChange));
+            for (VipSet.Change change : vipChanges) {
+                emitVipChange(change);
+            }
+            if (garpSent >= 0) {
+                events.emit("garp-sent", garpSent + " announcements for " + vips.vips().size() + " VIPs",
+                        Map.of("count", garpSent, "reason", roleChange != null ? "takeover" : "lower-priority advert"));
+            }
+            for (VrrpAction action : channelChanges) {
+                if (action instanceof VrrpAction.ChannelLost lost) {
+                    HeartbeatChannel channel = channels.get(lost.channel());
+                    events.emit("channel-lost", channel.name() + " (" + channel.iface() + "): " + lost.why()
+                                    + "; a single point of failure remains",
+                            Map.of("channel", channel.name(), "interface", channel.iface(), "why", lost.why()));
+                } else if (action instanceof VrrpAction.ChannelRestored restored) {
+                    HeartbeatChannel channel = channels.get(restored.channel());
+                    events.emit("channel-restored", channel.name() + " (" + channel.iface() + ")",
+                            Map.of("channel", channel.name(), "interface", channel.iface()));
+                }
+            }
         }
 
         private void emitRoleChange(VrrpAction.RoleChanged change) {

@@ -34,6 +34,13 @@ public final class Capture implements AutoCloseable {
             return senderIp.equals(vip) && targetIp.equals(vip) ? sender : null;
         }
 
+        /** Whether this is an ICMP echo reply from {@code sourceIp} sent by {@code sourceMac}. */
+        public boolean isEchoReply(String sourceIp, String sourceMac) {
+            return bytes.length >= 34 && bytes[12] == 0x08 && bytes[13] == 0x00 && bytes[23] == 1 && bytes[34] == 0
+                    && ipv4(bytes, 26).equals(sourceIp)
+                    && HexFormat.ofDelimiter(":").formatHex(bytes, 6, 12).equals(sourceMac);
+        }
+
         /** The advert in this frame, or null. */
         public ReceivedAdvert advert() {
             int offset = EthernetFrames.ipOffset(bytes, bytes.length);
@@ -55,13 +62,18 @@ public final class Capture implements AutoCloseable {
     private final List<Frame> frames = new CopyOnWriteArrayList<>();
     private final LinkPort port;
 
-    private Capture(String namespace, String iface) throws Exception {
-        this.port = Netns.within(namespace, () -> LinkPort.open(iface, "arp or ip proto 112",
+    private Capture(String namespace, String iface, String filter) throws Exception {
+        this.port = Netns.within(namespace, () -> LinkPort.open(iface, filter,
                 (bytes, at) -> frames.add(new Frame(at, bytes))));
     }
 
+    /** Captures VRRP and ARP. */
     public static Capture start(Lab lab, String node, String iface) throws Exception {
-        return new Capture(lab.namespace(node), iface);
+        return start(lab, node, iface, "arp or ip proto 112");
+    }
+
+    public static Capture start(Lab lab, String node, String iface, String filter) throws Exception {
+        return new Capture(lab.namespace(node), iface, filter);
     }
 
     public List<Frame> frames() {

@@ -148,9 +148,15 @@ public final class Lab implements AutoCloseable {
 
     /** Waits until {@code node} has changed role to {@code role} (its latest role change). */
     public JsonNode awaitRole(String node, String role, Duration timeout) throws IOException, InterruptedException {
+        return awaitRole(node, role, timeout, 0);
+    }
+
+    /** As {@link #awaitRole(String, String, Duration)}, counting only role changes after the first {@code skip}. */
+    public JsonNode awaitRole(String node, String role, Duration timeout, int skip)
+            throws IOException, InterruptedException {
         return awaitEvent(node, "role change to " + role,
                 event -> event.path("event").asText().equals("role-change") && event.path("to").asText().equals(role)
-                        && isLatestRoleChange(node, event), timeout);
+                        && isLatestRoleChange(node, event) && roleChangeCount(node) > skip, timeout);
     }
 
     private boolean isLatestRoleChange(String node, JsonNode candidate) {
@@ -164,6 +170,14 @@ public final class Lab implements AutoCloseable {
             return candidate.equals(latest);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private int roleChangeCount(String node) {
+        try {
+            return roleChanges(node).size();
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The README's main command: two directors on network namespaces, a failover, and what a client saw.
+# Installs what it needs, builds if needed, and removes everything it made when it ends (also on Ctrl-C).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top"
+# shellcheck source=deploy/packages.sh
+. deploy/packages.sh
+ensure_packages demo
+
+jar=ha-agent/target/ha-agent.jar
+if [ ! -f "$jar" ] || [ -n "$(find vrrp arp state ha-agent -name '*.java' -newer "$jar" -print -quit)" ]; then
+  echo "== building (./mvnw package)"
+  ./mvnw -B -q -ntp package -DskipTests
+fi
+
+prefix="lvdemo$$-"
+work=$(mktemp -d /tmp/lvs-ha-demo.XXXXXX)
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  "$here/lab.sh" down "$prefix" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo; echo "== interrupted, cleaning up"; exit 130' INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+start_agent() { # NODE
+  ip netns exec "$prefix$1" java -Xmx64m -XX:+UseSerialGC -jar "$jar" --config "$work/$1.yaml" \
+    2> "$work/$1.err" | sed -u "s/^/  [$1] /" &
+  pids+=($!)
+  disown $!   # no "Killed" job notice when the demo kills an agent on purpose
+}
+await_role() { # NODE ROLE
+  local deadline=$((SECONDS + 20))
+  until grep -q "\"event\":\"role-change\".*\"to\":\"$2\"" "$work/$1.events" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "$1 did not become $2; its stderr:"; cat "$work/$1.err"; exit 1; }
+    sleep 0.1
+  done
+}
+
+step "building the lab: switch, directors d1 and d2 (public + private links), a client, two real servers"
+"$here/lab.sh" up "$prefix"
+"$here/lab.sh" config "$prefix" d1 150 100ms "$work/d1.events" > "$work/d1.yaml"
+"$here/lab.sh" config "$prefix" d2 100 100ms "$work/d2.events" > "$work/d2.yaml"
+echo "VRRPv3, VRID 51, adverts every 100 ms; d1 priority 150, d2 priority 100"
+echo "VIPs: 10.99.0.10/24 (public), 192.168.50.1/24 (the real servers' NAT router)"
+
+step "starting both agents (their event lines follow, prefixed with the node)"
+start_agent d1
+await_role d1 MASTER
+start_agent d2
+await_role d2 BACKUP
+sleep 1
+
+step "the client probes the public VIP every 10 ms"
+ip netns exec "${prefix}cl" ping -D -n -i 0.01 -W 1 10.99.0.10 > "$work/ping.log" 2>&1 &
+pids+=($!)
+ping_pid=$!
+sleep 1
+
+step "killing the master: SIGKILL to d1's agent, and d1's links go down (a dead node)"
+pkill -KILL -f -- "--config $work/d1.yaml" || true
+ip -n "${prefix}d1" link set pub0 down
+ip -n "${prefix}d1" link set priv0 down
+await_role d2 MASTER
+sleep 1.5
+kill "$ping_pid" 2>/dev/null || true
+wait "$ping_pid" 2>/dev/null || true
+
+step "what the client saw"
+awk '/bytes from/ { gsub(/[\[\]]/, "", $1); if (last != "") { gap = ($1 - last) * 1000; if (gap > max) max = gap }
+     last = $1; n++ } END { printf "  %d replies; the longest gap between two replies: %.0f ms\n", n, max }' "$work/ping.log"
+echo "  (Master_Down_Interval for d2 at 100 ms adverts: 3 x 100 ms + (256-100)/256 x 100 ms = 360.9 ms)"
+echo "  client's neighbour entry for the VIP: $(ip -n "${prefix}cl" neigh show 10.99.0.10)"
+echo "  d2 (02:00:0a:63:00:0c) now owns: $(ip -n "${prefix}d2" -o -4 addr show | awk '/secondary/ {print $4}' | tr '\n' ' ')"
+
+step "restoring d1: links up, agent started again; it has the higher priority and preempts"
+ip -n "${prefix}d1" link set pub0 up
+ip -n "${prefix}d1" link set priv0 up
+: > "$work/d1.events"
+start_agent d1
+await_role d1 MASTER
+sleep 1
+
+step "done; removing the lab"
