@@ -86,12 +86,40 @@ public final class IpAddress implements Comparable<IpAddress> {
         return Arrays.hashCode(bytes);
     }
 
+    /** Dotted quad, or the RFC 5952 canonical IPv6 text (lower case, the longest zero run as "::"). */
     @Override
     public String toString() {
-        try {
-            return InetAddress.getByAddress(bytes).getHostAddress();
-        } catch (UnknownHostException impossible) {
-            throw new AssertionError(impossible);
+        if (bytes.length == 4) {
+            return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
         }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (bytes[2 * i] & 0xff) << 8 | (bytes[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int run = 0;
+            while (i + run < 8 && groups[i + run] == 0) {
+                run++;
+            }
+            if (run > bestLength) {
+                bestStart = i;
+                bestLength = run;
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }

@@ -69,6 +69,15 @@ class AdvertCodecTest {
                 ChecksumMode.PSEUDO_HEADER, 0, out, 0));
     }
 
+    @Test
+    void addressesPrintAsOperatorsWriteThem() {
+        assertEquals("10.99.0.10", IpAddress.parse("10.99.0.10").toString());
+        assertEquals("2001:db8::10", IpAddress.parse("2001:DB8:0:0:0:0:0:10").toString());
+        assertEquals("fe80::1:0:0:1", IpAddress.parse("fe80:0:0:0:1:0:0:1").toString());
+        assertEquals("::", IpAddress.parse("::").toString());
+        assertEquals("2001:db8:0:1:1:1:1:1", IpAddress.parse("2001:db8:0:1:1:1:1:1").toString());
+    }
+
     static List<IpAddress> addresses(AddressFamily family, int count) {
         List<IpAddress> list = new ArrayList<>();
         for (int i = 1; i <= count; i++) {

@@ -3,6 +3,7 @@ package io.lvsha.agent.config;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -43,9 +44,12 @@ public final class ConfigLoader {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
             throw new ConfigException(List.of(file + ": " + path(e) + ": unknown field. Fix: use one of " + known));
+        } catch (MismatchedInputException e) {
+            throw new ConfigException(List.of(file + ": " + path(e) + ": wrong type. Fix: write "
+                    + expected(e.getTargetType()) + " (see deploy/examples/director1.yaml)."));
         } catch (JsonMappingException e) {
             throw new ConfigException(List.of(file + ": " + path(e) + ": " + e.getOriginalMessage()
-                    .replaceAll(" \\(for .*", "").replaceAll("\\n.*", "") + ". Fix: see deploy/examples/"));
+                    .replaceAll("\\n.*", "") + ". Fix: see deploy/examples/director1.yaml."));
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": not valid YAML: " + e.getMessage().replaceAll("\\n.*", "")));
         }
@@ -53,6 +57,25 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(file + ": the file is empty. Fix: see deploy/examples/"));
         }
         return new ConfigValidator(file).validate(raw);
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "the value shown in the example";
+        }
+        if (type == String.class) {
+            return "a single value (text)";
+        }
+        if (type == Integer.class || type == int.class) {
+            return "a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "a list ('- item' lines)";
+        }
+        return "a mapping ('key: value' lines)";
     }
 
     private static String path(JsonMappingException e) {

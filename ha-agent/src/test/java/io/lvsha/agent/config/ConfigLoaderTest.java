@@ -1,0 +1,145 @@
+package io.lvsha.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lvsha.arp.ArpForm;
+import io.lvsha.vrrp.VrrpVersion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final Path EXAMPLES = Path.of(System.getProperty("user.dir")).resolve("../deploy/examples").normalize();
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("node.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private List<String> problems(String yaml) throws Exception {
+        Path file = write(yaml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file)).problems();
+    }
+
+    @Test
+    void shippedExamplesAreValid() throws Exception {
+        AgentConfig one = ConfigLoader.load(EXAMPLES.resolve("director1.yaml"));
+        AgentConfig two = ConfigLoader.load(EXAMPLES.resolve("director2.yaml"));
+        assertEquals(150, one.group().priority());
+        assertEquals(100, two.group().priority());
+        assertEquals(VrrpVersion.V3, one.group().version());
+        assertEquals(10, one.group().adverIntervalCentis());
+        assertEquals(2, one.vips().size());
+        assertEquals(List.of("public", "private"), one.group().channels().stream().map(AgentConfig.Channel::name).toList());
+        assertEquals(-100, one.group().tracks().get(0).weight());
+    }
+
+    @Test
+    void minimalFileGetsTheDocumentedDefaults() throws Exception {
+        AgentConfig config = ConfigLoader.load(write("""
+                node: d1
+                group:
+                  vrid: 7
+                  channels: [{interface: eth0}]
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """));
+        assertEquals(VrrpVersion.V3, config.group().version());
+        assertEquals(100, config.group().priority());
+        assertEquals(100, config.group().adverIntervalCentis());
+        assertTrue(config.group().preempt());
+        assertTrue(config.group().accept());
+        assertEquals("public", config.group().channels().get(0).name());
+        assertEquals(ArpForm.REQUEST, config.garpForm());
+        assertEquals(5, config.garp().burst());
+        assertEquals(2_000_000_000L, config.garp().repeatDelayNanos());
+        assertEquals(Path.of("/var/log/ha-agent/events.jsonl"), config.eventFile());
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileFieldAndFix() throws Exception {
+        List<String> problems = problems("""
+                node: d1
+                group:
+                  vrid: 300
+                  version: 2
+                  priority: 0
+                  advert-interval: 150ms
+                  channels:
+                    - {name: public, interface: eth0}
+                    - {name: public, interface: eth0}
+                vips:
+                  - {address: 10.0.0.10/24, interface: eth0}
+                  - {address: 2001:db8::10/64, interface: eth0}
+                  - {address: not-an-address, interface: eth0}
+                garp: {form: shout}
+                """);
+        String all = String.join("\n", problems);
+        assertTrue(problems.stream().allMatch(p -> p.startsWith(dir.resolve("node.yaml") + ": ") && p.contains(". Fix: ")), all);
+        assertTrue(all.contains("group.vrid: 300 is out of range"), all);
+        assertTrue(all.contains("group.priority: 0 is out of range"), all);
+        assertTrue(all.contains("group.advert-interval: a VRRPv2 advert interval is a whole number of seconds"), all);
+        assertTrue(all.contains("group.channels[1].name: 'public' is used twice"), all);
+        assertTrue(all.contains("group.channels[1].interface: eth0 carries two channels"), all);
+        assertTrue(all.contains("vips[1].address: 2001:db8::10/64 is not IPv4 like vips[0]"), all);
+        assertTrue(all.contains("vips[2].address: 'not-an-address' is not an IPv4 or IPv6 address literal"), all);
+        assertTrue(all.contains("garp.form: 'shout' is not a GARP form"), all);
+    }
+
+    @Test
+    void unknownFieldIsNamedWithTheFieldsThatExist() throws Exception {
+        List<String> problems = problems("""
+                node: d1
+                group:
+                  vrid: 1
+                  priorty: 120
+                  channels: [{interface: eth0}]
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """);
+        assertEquals(1, problems.size());
+        assertTrue(problems.get(0).contains("group.priorty: unknown field. Fix: use one of"), problems.get(0));
+        assertTrue(problems.get(0).contains("priority"), problems.get(0));
+    }
+
+    @Test
+    void wrongTypeAndBrokenYamlAreRefusedWithoutAStackTrace() throws Exception {
+        List<String> wrongType = problems("""
+                node: d1
+                group: {vrid: many, channels: [{interface: eth0}]}
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """);
+        assertTrue(wrongType.get(0).contains("group.vrid: wrong type. Fix: write a whole number"), wrongType.get(0));
+        List<String> broken = problems("node: \"unterminated\ngroup: {}\n");
+        assertTrue(broken.get(0).contains("not valid YAML"), broken.get(0));
+        Path missing = dir.resolve("missing.yaml");
+        assertEquals(List.of(missing + ": no such file"),
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(missing)).problems());
+    }
+
+    @Test
+    void v3PasswordAndIpv6WithV2AreRefusedWithTheReason() throws Exception {
+        String all = String.join("\n", problems("""
+                node: d1
+                group:
+                  vrid: 1
+                  version: 3
+                  auth-password: secret
+                  channels: [{interface: eth0}]
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """));
+        assertTrue(all.contains("group.auth-password: VRRPv3 has no authentication"), all);
+        String v6 = String.join("\n", problems("""
+                node: d1
+                group: {vrid: 1, version: 2, advert-interval: 1s, channels: [{interface: eth0}]}
+                vips: [{address: 2001:db8::10/64, interface: eth0}]
+                """));
+        assertTrue(v6.contains("group.version: VRRPv2 is IPv4 only"), v6);
+    }
+}
