@@ -92,6 +92,9 @@ garp:
   repeat-burst: 5
 events:
   file: $events
+admin:
+  socket: $(dirname "$events")/$node.sock
+  switchover-hold: 30s
 YAML
 }
 

@@ -29,7 +29,7 @@ public final class AnnouncementSchedule {
         }
     }
 
-    private final Plan plan;
+    private Plan plan;
     private boolean repeatPending;
     private boolean refreshing;
     private long dueAt;
@@ -44,6 +44,11 @@ public final class AnnouncementSchedule {
         refreshing = !repeatPending && plan.refreshNanos() > 0;
         dueAt = now + (repeatPending ? plan.repeatDelayNanos() : plan.refreshNanos());
         return plan.burst();
+    }
+
+    /** A reloaded plan; takes effect from the next takeover (or burst). */
+    public void replacePlan(Plan newPlan) {
+        plan = newPlan;
     }
 
     /** We are no longer master: nothing more is due. */

@@ -3,7 +3,10 @@ package io.lvsha.agent;
 import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.config.ConfigException;
 import io.lvsha.agent.config.ConfigLoader;
+import io.lvsha.agent.admin.AdminCommands;
+import io.lvsha.agent.admin.AdminServer;
 import io.lvsha.agent.group.HaAgent;
+import java.nio.file.Files;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +17,20 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     private Main() {
+    }
+
+    /** The numeric id of a group from /etc/group, or -1 (no group configured, or not found). */
+    private static int groupId(String name) throws IOException {
+        if (name == null) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(Path.of("/etc/group"))) {
+            String[] fields = line.split(":");
+            if (fields.length >= 3 && fields[0].equals(name)) {
+                return Integer.parseInt(fields[2]);
+            }
+        }
+        throw new IOException("admin.group '" + name + "' is not in /etc/group");
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -36,6 +53,7 @@ public final class Main {
             return;
         }
         HaAgent agent;
+        AdminServer admin;
         try {
             agent = HaAgent.start(config, System.out);
         } catch (IOException e) {
@@ -43,9 +61,19 @@ public final class Main {
             System.exit(1);
             return;
         }
+        try {
+            admin = AdminServer.start(config.admin().socket(), groupId(config.admin().group()), config.admin().group(),
+                    new AdminCommands(agent));
+        } catch (IOException e) {
+            System.err.println("cannot start the admin socket: " + e.getMessage());
+            agent.close();
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM and SIGINT run this hook: resign with priority 0 and remove the VIPs first.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            admin.close();
             agent.close();
             stopped.countDown();
         }, "shutdown"));

@@ -17,6 +17,7 @@ public record TransitionReason(Cause cause, String detail) {
         PRIORITY_RAISED,
         HIGHER_PRIORITY_ADVERT,
         EQUAL_PRIORITY_HIGHER_ADDRESS,
+        SWITCHOVER,
         SHUTDOWN
     }
 

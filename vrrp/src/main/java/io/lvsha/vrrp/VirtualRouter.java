@@ -39,6 +39,8 @@ public final class VirtualRouter {
     private final Deadline adverTimer = new Deadline();
     private final Deadline masterDownTimer = new Deadline();
     private final Deadline preemptTimer = new Deadline();
+    /** After a switchover away from us: do not preempt the new master until this passes. */
+    private final Deadline holdTimer = new Deadline();
 
     private Role role = Role.INITIALIZE;
     private int priority;
@@ -78,6 +80,10 @@ public final class VirtualRouter {
             channels.linkDown(down.channel(), out);
         } else if (event instanceof ChannelUp up) {
             channels.linkUp(up.channel(), role == Role.MASTER, out);
+        } else if (event instanceof VrrpEvent.Switchover switchover) {
+            onSwitchover(switchover.holdNanos(), now, out);
+        } else if (event instanceof VrrpEvent.Resume) {
+            holdTimer.cancel();
         }
         return out;
     }
@@ -109,8 +115,60 @@ public final class VirtualRouter {
         adverTimer.cancel();
         masterDownTimer.cancel();
         preemptTimer.cancel();
+        holdTimer.cancel();
         channels.stopWatching();
         changeRole(Role.INITIALIZE, new TransitionReason(Cause.SHUTDOWN, "shutdown"), out);
+    }
+
+    /**
+     * @return why a {@link VrrpEvent.Switchover} cannot work now, or {@code null} if it can
+     */
+    public String switchoverRefusal() {
+        if (role == Role.INITIALIZE) {
+            return "not running (stopped, or in maintenance)";
+        }
+        if (role == Role.MASTER) {
+            return null;
+        }
+        if (masterPriority <= 0) {
+            return "no master is heard: there is nothing to take over from";
+        }
+        if (!config.preempt()) {
+            return "this node is configured nopreempt: it never takes over from a live master;"
+                    + " run the switchover on the master instead";
+        }
+        if (masterPriority >= Advertisement.PRIORITY_OWNER - 1) {
+            return "the master's priority " + masterPriority + " cannot be exceeded (the most a backup may have is 254)";
+        }
+        return null;
+    }
+
+    private void onSwitchover(long holdNanos, long now, List<VrrpAction> out) {
+        String refusal = switchoverRefusal();
+        if (refusal != null) {
+            throw new IllegalStateException("switchover refused: " + refusal);
+        }
+        if (role == Role.MASTER) {
+            // Resign as on shutdown, but stay in the group as backup so we take over again if the peer fails.
+            out.add(new SendAdvert(Advertisement.PRIORITY_RESIGN));
+            holdTimer.arm(now + holdNanos);
+            becomeBackup(new TransitionReason(Cause.SWITCHOVER, "switchover requested: resigned with priority 0"),
+                    now, out);
+            return;
+        }
+        int raised = masterPriority + 1;
+        String master = masterAddress + " priority " + masterPriority;
+        priority = Math.max(priority, raised);
+        becomeMaster(new TransitionReason(Cause.SWITCHOVER, "switchover requested: priority raised to " + priority
+                + " above master " + master), now, out);
+    }
+
+    /** Whether we hold back from preempting after handing mastership away. */
+    private boolean holding(long now) {
+        if (holdTimer.isDue(now)) {
+            holdTimer.cancel();
+        }
+        return holdTimer.isArmed();
     }
 
     private void onTimers(long now, List<VrrpAction> out) {
@@ -168,7 +226,7 @@ public final class VirtualRouter {
             preemptTimer.cancel();
             return;
         }
-        boolean acceptMaster = !config.preempt() || advert.priority() >= priority;
+        boolean acceptMaster = !config.preempt() || advert.priority() >= priority || holding(now);
         if (acceptMaster) {
             preemptTimer.cancel();
             followMaster(advert, now);
@@ -237,7 +295,8 @@ public final class VirtualRouter {
         if (role == Role.MASTER) {
             // Tell the backups now: a lowered priority may let one of them preempt us.
             sendAdvertNow(now, out);
-        } else if (role == Role.BACKUP && masterPriority > 0 && config.preempt() && priority > masterPriority) {
+        } else if (role == Role.BACKUP && masterPriority > 0 && config.preempt() && priority > masterPriority
+                && !holding(now)) {
             if (config.preemptDelayNanos() > 0) {
                 preemptTimer.arm(now + config.preemptDelayNanos());
             } else {
@@ -341,6 +400,11 @@ public final class VirtualRouter {
     /** The priority the master last advertised, or -1 if unknown. */
     public int masterPriority() {
         return masterPriority;
+    }
+
+    /** Whether a switchover's hold keeps us from preempting (as of the last event handled). */
+    public boolean isHolding() {
+        return holdTimer.isArmed();
     }
 
     public boolean isChannelLost(int channel) {

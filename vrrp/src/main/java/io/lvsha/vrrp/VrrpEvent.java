@@ -26,6 +26,18 @@ public sealed interface VrrpEvent {
     record PriorityChanged(int priority) implements VrrpEvent {
     }
 
+    /**
+     * An operator hands mastership over. As master: resign with priority 0 and stay backup, not
+     * preempting back, for {@code holdNanos} or until {@link Resume}. As backup: raise the
+     * priority above the master's and take over at once. Check {@link VirtualRouter#switchoverRefusal()} first.
+     */
+    record Switchover(long holdNanos) implements VrrpEvent {
+    }
+
+    /** Ends a switchover's hold: preemption rules apply again. */
+    record Resume() implements VrrpEvent {
+    }
+
     /** A channel's link went down: nothing can be heard or sent on it. */
     record ChannelDown(int channel) implements VrrpEvent {
     }

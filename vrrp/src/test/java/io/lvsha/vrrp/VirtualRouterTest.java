@@ -2,6 +2,8 @@ package io.lvsha.vrrp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.vrrp.TransitionReason.Cause;
@@ -321,6 +323,75 @@ class VirtualRouterTest {
         router.handle(new Startup(), clock.nanoTime());
         assertEquals(List.of(new SendAdvert(50)), router.handle(new PriorityChanged(50), clock.advanceMillis(5)));
         assertEquals(Role.MASTER, router.role());
+    }
+
+    private VirtualRouter masterOf(ConfigBuilder builder) {
+        VirtualRouter router = new VirtualRouter(builder.build());
+        router.handle(new Startup(), clock.nanoTime());
+        tickAt(router, router.nextDeadline());
+        assertEquals(Role.MASTER, router.role());
+        return router;
+    }
+
+    @Test
+    void switchoverOnTheMasterResignsAndDoesNotPreemptBackDuringTheHold() {
+        VirtualRouter router = masterOf(config(VrrpVersion.V3, 150, 10));
+        List<VrrpAction> actions = router.handle(new VrrpEvent.Switchover(5_000_000_000L), clock.advanceMillis(1));
+        assertEquals(new SendAdvert(0), actions.get(0));
+        assertEquals(new RoleChanged(Role.MASTER, Role.BACKUP, new TransitionReason(Cause.SWITCHOVER,
+                "switchover requested: resigned with priority 0")), actions.get(1));
+        // The peer (priority 100) takes over; we follow it despite our 150 until the hold ends.
+        for (int i = 0; i < 40; i++) {
+            clock.advanceMillis(100);
+            advert(router, 0, PEER, 100, 10);
+            assertTrue(tickAt(router, clock.nanoTime()).isEmpty(), "preempted back during the hold");
+        }
+        assertEquals(Role.BACKUP, router.role());
+        // After the hold, ordinary preemption applies: the lower master's adverts are discarded.
+        clock.advanceMillis(1100);
+        advert(router, 0, PEER, 100, 10);
+        assertEquals(Cause.PREEMPT_LOWER_PRIORITY_MASTER, roleChange(tickAt(router, router.nextDeadline())).reason().cause());
+    }
+
+    @Test
+    void resumeEndsTheHoldAtOnce() {
+        VirtualRouter router = masterOf(config(VrrpVersion.V3, 150, 10));
+        router.handle(new VrrpEvent.Switchover(60_000_000_000L), clock.advanceMillis(1));
+        advert(router, 0, PEER, 100, 10);
+        router.handle(new VrrpEvent.Resume(), clock.advanceMillis(1));
+        assertFalse(router.isHolding());
+        advert(router, 0, PEER, 100, 10);
+        assertEquals(Role.MASTER, roleChange(tickAt(router, router.nextDeadline())).to());
+    }
+
+    @Test
+    void switchoverOnTheBackupRaisesItsPriorityAboveTheMastersAndTakesOverAtOnce() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10));
+        advert(router, 0, PEER, 150, 10);
+        assertNull(router.switchoverRefusal());
+        List<VrrpAction> actions = router.handle(new VrrpEvent.Switchover(0), clock.advanceMillis(1));
+        assertEquals(new SendAdvert(151), actions.get(0));
+        assertEquals("switchover requested: priority raised to 151 above master 10.0.0.12 priority 150",
+                roleChange(actions).reason().detail());
+        assertEquals(151, router.priority());
+    }
+
+    @Test
+    void switchoverIsRefusedWhereItCannotWork() {
+        ConfigBuilder nopreempt = config(VrrpVersion.V3, 100, 10);
+        nopreempt.preempt = false;
+        VirtualRouter quiet = startedBackup(nopreempt);
+        advert(quiet, 0, PEER, 150, 10);
+        assertTrue(quiet.switchoverRefusal().contains("nopreempt"));
+        assertThrows(IllegalStateException.class, () -> quiet.handle(new VrrpEvent.Switchover(0), clock.nanoTime()));
+
+        VirtualRouter underOwner = startedBackup(config(VrrpVersion.V3, 100, 10));
+        advert(underOwner, 0, PEER, 255, 10);
+        assertTrue(underOwner.switchoverRefusal().contains("cannot be exceeded"));
+
+        VirtualRouter alone = startedBackup(config(VrrpVersion.V3, 100, 10));
+        assertTrue(alone.switchoverRefusal().contains("no master is heard"));
+        assertTrue(new VirtualRouter(config(VrrpVersion.V3, 100, 10).build()).switchoverRefusal().contains("not running"));
     }
 
     @Test

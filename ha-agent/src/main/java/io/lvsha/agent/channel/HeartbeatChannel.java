@@ -45,7 +45,8 @@ public final class HeartbeatChannel implements AutoCloseable {
     private LinkPort port;
     private MulticastMembership membership;
     private int ipIdentification;
-    private long sent;
+    /** Written by the HA loop, read by metrics and status. */
+    private volatile long sent;
     private volatile long received;
     private volatile long lastHeardNanos;
 

@@ -21,9 +21,20 @@ import java.util.List;
  * @param garp when to announce the VIPs after a takeover
  * @param garpForm request or reply form of gratuitous ARP
  * @param eventFile where events are appended as JSON lines
+ * @param admin the admin socket
+ * @param prometheus where to serve Prometheus text exposition, or null (off)
  */
 public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
-                          AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile) {
+                          AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
+                          java.net.InetSocketAddress prometheus) {
+
+    /**
+     * @param socket the Unix socket's path
+     * @param group a group whose members may use the socket besides root, or null
+     * @param switchoverHoldNanos how long a master that handed over does not preempt back
+     */
+    public record Admin(Path socket, String group, long switchoverHoldNanos) {
+    }
 
     /** The failover group: one VRRP virtual router carried on one or more channels. */
     public record Group(VrrpVersion version, int vrid, int priority, int adverIntervalCentis, boolean preempt,

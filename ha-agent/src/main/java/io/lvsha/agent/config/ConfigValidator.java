@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 final class ConfigValidator {
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final String DEFAULT_EVENT_FILE = "/var/log/ha-agent/events.jsonl";
+    private static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
+    private static final long DEFAULT_HOLD_NANOS = 60_000_000_000L;
 
     private final Path file;
     private final List<String> problems = new ArrayList<>();
@@ -43,10 +45,56 @@ final class ConfigValidator {
         ArpForm form = garpForm(garp.form());
         AnnouncementSchedule.Plan plan = garpPlan(garp);
         String eventFile = raw.events() == null || raw.events().file() == null ? DEFAULT_EVENT_FILE : raw.events().file();
+        AgentConfig.Admin admin = admin(raw.admin());
+        java.net.InetSocketAddress prometheus = prometheus(raw.metrics());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile));
+        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus);
+    }
+
+    private AgentConfig.Admin admin(RawConfig.Admin raw) {
+        if (raw == null) {
+            return new AgentConfig.Admin(Path.of(DEFAULT_SOCKET), null, DEFAULT_HOLD_NANOS);
+        }
+        String socket = raw.socket() == null ? DEFAULT_SOCKET : raw.socket();
+        if (!socket.startsWith("/")) {
+            problem("admin.socket", "'" + socket + "' is not an absolute path", "use e.g. /run/ha-agent/admin.sock");
+        }
+        if (raw.group() != null && !raw.group().matches("[a-z_][a-z0-9_-]*")) {
+            problem("admin.group", "'" + raw.group() + "' is not a group name", "name a group from /etc/group, or leave it out");
+        }
+        long hold = duration("admin.switchover-hold", raw.switchoverHold(), DEFAULT_HOLD_NANOS);
+        return new AgentConfig.Admin(Path.of(socket), raw.group(), Math.max(0, hold));
+    }
+
+    private java.net.InetSocketAddress prometheus(RawConfig.Metrics raw) {
+        if (raw == null || raw.prometheus() == null || raw.prometheus().equals("off")) {
+            return null;
+        }
+        String text = raw.prometheus();
+        int colon = text.lastIndexOf(':');
+        try {
+            String host = text.substring(0, colon);
+            int port = Integer.parseInt(text.substring(colon + 1));
+            IpAddress address = IpAddress.parse(host.replace("[", "").replace("]", ""));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port);
+            }
+            if (!isLoopback(address)) {
+                problem("metrics.prometheus", text + " is not a loopback address",
+                        "serve metrics on 127.0.0.1 or [::1] and let a local scraper or proxy expose them");
+            }
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(address.toBytes()), port);
+        } catch (RuntimeException | java.net.UnknownHostException e) {
+            problem("metrics.prometheus", "'" + text + "' is not ADDRESS:PORT", "write e.g. 127.0.0.1:9469, or off");
+            return null;
+        }
+    }
+
+    private static boolean isLoopback(IpAddress address) {
+        byte[] raw = address.toBytes();
+        return raw.length == 4 ? raw[0] == 127 : address.equals(IpAddress.parse("::1"));
     }
 
     private AgentConfig.Group missingGroup() {

@@ -8,7 +8,7 @@ import java.util.List;
  * that {@link ConfigValidator} can report all problems at once with their paths. Field names are
  * kebab-case in YAML ({@code advert-interval}).
  */
-record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events) {
+record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics) {
 
     record Group(Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
                  String preemptDelay, Boolean accept, String checksum, String authPassword,
@@ -28,5 +28,11 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
     }
 
     record Events(String file) {
+    }
+
+    record Admin(String socket, String group, String switchoverHold) {
+    }
+
+    record Metrics(String prometheus) {
     }
 }

@@ -11,8 +11,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +32,14 @@ public final class EventLog implements AutoCloseable {
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
+    /** How many recent events `ha-agentctl events` can show. */
+    public static final int RECENT = 1000;
+
     private final String node;
     private final BufferedWriter file;
     private final PrintStream out;
+    private final Deque<String> recent = new ArrayDeque<>(RECENT);
+    private final List<Consumer<String>> followers = new CopyOnWriteArrayList<>();
 
     private EventLog(String node, BufferedWriter file, PrintStream out) {
         this.node = node;
@@ -61,15 +72,47 @@ public final class EventLog implements AutoCloseable {
         record.put("node", node);
         record.put("event", type);
         record.putAll(fields);
+        String line;
         try {
-            file.write(JSON.writeValueAsString(record));
+            line = JSON.writeValueAsString(record);
+        } catch (IOException e) {
+            LOG.error("cannot encode event {}: {}", type, e.getMessage());
+            return;
+        }
+        try {
+            file.write(line);
             file.newLine();
             file.flush();
         } catch (IOException e) {
             LOG.error("cannot write the event file: {}", e.getMessage());
         }
+        if (recent.size() == RECENT) {
+            recent.removeFirst();
+        }
+        recent.addLast(line);
+        for (Consumer<String> follower : followers) {
+            follower.accept(line);
+        }
         out.println(CLOCK.format(now) + " " + node + " " + type + ": " + text);
         out.flush();
+    }
+
+    /** The last {@code count} events as JSON lines, oldest first. */
+    public synchronized List<String> recent(int count) {
+        List<String> all = new ArrayList<>(recent);
+        return all.subList(Math.max(0, all.size() - count), all.size());
+    }
+
+    /**
+     * Sends every later event's JSON line to {@code follower}, called with this log's lock held:
+     * it must not block (the admin socket only queues a write).
+     */
+    public void follow(Consumer<String> follower) {
+        followers.add(follower);
+    }
+
+    public void unfollow(Consumer<String> follower) {
+        followers.remove(follower);
     }
 
     @Override

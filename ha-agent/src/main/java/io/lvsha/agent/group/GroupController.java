@@ -34,15 +34,26 @@ public final class GroupController implements HaLoop.Deadlines {
     private final LinkTracker links;
     private final EventLog events;
     private final Clock clock;
-    private final int basePriority;
+    private final io.lvsha.agent.metrics.AgentMetrics metrics;
     private long nextLinkPoll;
     private long nextDropReport;
-    /** Between start() and shutdown(): adverts that arrive outside it are a normal race, not news. */
+    /** Started and not stopped: the loop serves our deadlines. */
     private boolean running;
+    /** In the group (not stopped, not in maintenance): adverts outside it are a normal race, not news. */
+    private boolean participating;
+    private boolean maintenance;
+    /** An operator's `priority set`; null = the configured priority. */
+    private Integer priorityOverride;
+    private int configuredPriority;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private Map<String, Object> lastTransition = Map.of();
+    private long lastTakeoverMicros = -1;
     private long advertSendFailures;
 
     GroupController(VirtualRouter router, List<HeartbeatChannel> channels, VipSet vips,
-                    AnnouncementSchedule announcements, LinkTracker links, EventLog events, Clock clock) {
+                    AnnouncementSchedule announcements, LinkTracker links, EventLog events, Clock clock,
+                    io.lvsha.agent.metrics.AgentMetrics metrics) {
+        this.metrics = metrics;
         this.router = router;
         this.channels = List.copyOf(channels);
         this.vips = vips;
@@ -50,7 +61,7 @@ public final class GroupController implements HaLoop.Deadlines {
         this.links = links;
         this.events = events;
         this.clock = clock;
-        this.basePriority = router.config().priority();
+        this.configuredPriority = router.config().priority();
     }
 
     /** Removes VIPs an earlier run left behind, then joins the group (as backup, or master if owner). */
@@ -67,12 +78,14 @@ public final class GroupController implements HaLoop.Deadlines {
         nextLinkPoll = now + LINK_POLL_NANOS;
         nextDropReport = now + DROP_REPORT_NANOS;
         running = true;
+        participating = true;
         handle(new VrrpEvent.Startup(), now, now);
     }
 
     /** Leaves the group: a master resigns with priority 0 and removes its VIPs. */
     public void shutdown() {
         running = false;
+        participating = false;
         long now = clock.nanoTime();
         handle(new VrrpEvent.Shutdown(), now, now);
     }
@@ -82,7 +95,7 @@ public final class GroupController implements HaLoop.Deadlines {
      *     advert's arrival, not from when the loop got to it
      */
     public void onAdvert(int channel, ReceivedAdvert advert, long receivedNanos) {
-        if (!running) {
+        if (!participating) {
             return;
         }
         handle(new VrrpEvent.AdvertReceived(channel, advert), receivedNanos, receivedNanos);
@@ -116,6 +129,7 @@ public final class GroupController implements HaLoop.Deadlines {
         int due = announcements.poll(now);
         if (due > 0 && router.role() == Role.MASTER) {
             int sent = vips.announce(due);
+            metrics.garpsSent(sent);
             events.emit("garp-sent", sent + " announcements (" + due + " per VIP, scheduled)",
                     Map.of("count", sent, "per_vip", due, "reason", "scheduled"));
         }
@@ -130,11 +144,27 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     /** Feeds one event to the router and carries out what it returns; {@code cause} is when it was due. */
-    private void handle(VrrpEvent event, long now, long cause) {
+    private Takeover handle(VrrpEvent event, long now, long cause) {
         List<VrrpAction> actions = router.handle(event, now);
+        Takeover takeover = new Takeover(cause);
         if (!actions.isEmpty()) {
-            new Takeover(cause).run(actions);
+            takeover.run(actions);
         }
+        publishedRole = router.role();
+        publishedPriority = router.priority();
+        return takeover;
+    }
+
+    /** The role and priority as of the last event, for threads other than the HA loop (metrics). */
+    private volatile Role publishedRole = Role.INITIALIZE;
+    private volatile int publishedPriority;
+
+    public Role publishedRole() {
+        return publishedRole;
+    }
+
+    public int publishedPriority() {
+        return publishedPriority;
     }
 
     /**
@@ -188,6 +218,7 @@ public final class GroupController implements HaLoop.Deadlines {
                 emitVipChange(change);
             }
             if (garpSent >= 0) {
+                metrics.garpsSent(garpSent);
                 events.emit("garp-sent", garpSent + " announcements for " + vips.vips().size() + " VIPs",
                         Map.of("count", garpSent, "reason", roleChange != null ? "takeover" : "lower-priority advert"));
             }
@@ -223,6 +254,30 @@ public final class GroupController implements HaLoop.Deadlines {
                         + " us, first GARP +" + micros(garpAt) + " us";
             }
             events.emit("role-change", text, fields);
+            Map<String, Object> transition = new LinkedHashMap<>(fields);
+            transition.put("time", java.time.Instant.now().toString());
+            lastTransition = transition;
+            metrics.roleChanged();
+            if (change.to() == Role.MASTER) {
+                lastTakeoverMicros = micros(garpAt);
+                metrics.takeover(lastTakeoverMicros);
+            }
+        }
+
+        /** What the operator's command did, for its reply. */
+        Map<String, Object> outcome() {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("role", router.role().name());
+            result.put("priority", router.priority());
+            if (roleChange != null) {
+                result.put("from", roleChange.from().name());
+                result.put("reason", roleChange.reason().detail());
+            }
+            if (roleChange != null && roleChange.to() == Role.MASTER) {
+                result.put("takeover", Map.of("advert_us", micros(advertAt), "vips_us", micros(vipsAt),
+                        "garp_us", micros(garpAt)));
+            }
+            return result;
         }
 
         private long micros(long at) {
@@ -287,13 +342,145 @@ public final class GroupController implements HaLoop.Deadlines {
 
         @Override
         public void trackedLink(String iface, boolean up) {
-            int priority = links.effectivePriority(basePriority);
+            int priority = links.effectivePriority(basePriority());
             events.emit(up ? "link-up" : "link-down", iface + " (tracked): priority now " + priority,
                     Map.of("interface", iface, "priority", priority));
-            if (priority != router.priority()) {
+            if (priority != router.priority() && participating) {
                 handle(new VrrpEvent.PriorityChanged(priority), now, now);
             }
         }
+    }
+
+    // ---- Operator commands (admin socket), HA loop only ----------------------------------
+
+    private int basePriority() {
+        return priorityOverride != null ? priorityOverride : configuredPriority;
+    }
+
+    /**
+     * Hands mastership over (see {@link VrrpEvent.Switchover}).
+     *
+     * @throws IllegalStateException with the reason if it cannot work now
+     */
+    public Map<String, Object> switchover(long holdNanos) {
+        String refusal = maintenance ? "in maintenance: nothing to hand over" : router.switchoverRefusal();
+        if (refusal != null) {
+            throw new IllegalStateException(refusal);
+        }
+        long now = clock.nanoTime();
+        Role before = router.role();
+        Map<String, Object> outcome = handle(new VrrpEvent.Switchover(holdNanos), now, now).outcome();
+        events.emit("switchover", before + " handed over by an operator" + (before == Role.MASTER
+                ? "; not preempting back for " + holdNanos / 1_000_000_000L + " s or until resume" : ""),
+                Map.of("from", before.name(), "to", router.role().name()));
+        return outcome;
+    }
+
+    public Map<String, Object> resume() {
+        router.handle(new VrrpEvent.Resume(), clock.nanoTime());
+        events.emit("resume", "switchover hold ended by an operator", Map.of());
+        return Map.of("role", router.role().name(), "holding", false);
+    }
+
+    /** Leaves the group (resigning if master) and stays out until {@code on} is false. */
+    public Map<String, Object> maintenance(boolean on) {
+        if (on == maintenance) {
+            return Map.of("maintenance", on, "changed", false, "role", router.role().name());
+        }
+        maintenance = on;
+        long now = clock.nanoTime();
+        if (on) {
+            participating = false;
+            handle(new VrrpEvent.Shutdown(), now, now);
+        } else {
+            participating = true;
+            handle(new VrrpEvent.Startup(), now, now);
+            int effective = links.effectivePriority(basePriority());
+            if (effective != router.priority()) {
+                handle(new VrrpEvent.PriorityChanged(effective), now, now);
+            }
+        }
+        events.emit("maintenance", on ? "on: left the group, refusing mastership until 'maintenance off'"
+                : "off: rejoined the group", Map.of("maintenance", on));
+        return Map.of("maintenance", on, "changed", true, "role", router.role().name());
+    }
+
+    /** An operator's priority ({@code null}: back to the configured one); tracked links still apply. */
+    public Map<String, Object> setPriority(Integer priority) {
+        priorityOverride = priority;
+        return applyPriority("priority " + (priority == null ? "reset to the configured " + configuredPriority
+                : "set to " + priority) + " by an operator");
+    }
+
+    private Map<String, Object> applyPriority(String why) {
+        int effective = links.effectivePriority(basePriority());
+        if (participating && effective != router.priority()) {
+            long now = clock.nanoTime();
+            handle(new VrrpEvent.PriorityChanged(effective), now, now);
+        }
+        events.emit("priority-changed", why + "; effective " + effective,
+                Map.of("base", basePriority(), "effective", effective));
+        return Map.of("base", basePriority(), "effective", effective, "role", router.role().name());
+    }
+
+    /** Takes the reloadable settings of a new configuration (the caller checked the rest is unchanged). */
+    public Map<String, Object> reload(int priority, List<io.lvsha.agent.config.AgentConfig.Track> tracks,
+                                      AnnouncementSchedule.Plan garp) {
+        configuredPriority = priority;
+        links.replaceTracks(tracks);
+        announcements.replacePlan(garp);
+        Map<String, Object> result = new LinkedHashMap<>(applyPriority("configuration reloaded"));
+        result.put("maintenance", maintenance);
+        return result;
+    }
+
+    /** Sends an announcement burst now (master only). */
+    public Map<String, Object> announceNow() {
+        if (router.role() != Role.MASTER) {
+            throw new IllegalStateException("not master: only the master announces the VIPs");
+        }
+        int sent = vips.announce(announcements.start(clock.nanoTime()));
+        metrics.garpsSent(sent);
+        events.emit("garp-sent", sent + " announcements (requested by an operator)",
+                Map.of("count", sent, "reason", "operator"));
+        return Map.of("sent", sent);
+    }
+
+    boolean isMaintenance() {
+        return maintenance;
+    }
+
+    Integer priorityOverride() {
+        return priorityOverride;
+    }
+
+    int configuredPriority() {
+        return configuredPriority;
+    }
+
+    long startedAtMillis() {
+        return startedAtMillis;
+    }
+
+    Map<String, Object> lastTransition() {
+        return lastTransition;
+    }
+
+    /** The last takeover's time from its cause to the first GARP, or -1; read by the metrics. */
+    public long lastTakeoverMicros() {
+        return lastTakeoverMicros;
+    }
+
+    List<HeartbeatChannel> channels() {
+        return channels;
+    }
+
+    VipSet vips() {
+        return vips;
+    }
+
+    boolean isChannelUp(int channel) {
+        return links.isChannelUp(channel);
     }
 
     public VirtualRouter router() {

@@ -1,6 +1,13 @@
 package io.lvsha.agent.group;
 
+import io.lvsha.agent.admin.AgentControl;
 import io.lvsha.agent.channel.HeartbeatChannel;
+import io.lvsha.agent.config.ConfigException;
+import io.lvsha.agent.config.ConfigLoader;
+import io.lvsha.agent.metrics.AgentMetrics;
+import io.lvsha.vrrp.DropReason;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.loop.HaLoop;
@@ -37,12 +44,13 @@ import org.slf4j.LoggerFactory;
  * multicast memberships), then hands control to the HA loop. {@link #close()} resigns and
  * releases the VIPs before it closes anything; it runs once, from the shutdown hook on SIGTERM.
  */
-public final class HaAgent implements AutoCloseable {
+public final class HaAgent implements AgentControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaAgent.class);
     private static final long SHUTDOWN_BUDGET_MILLIS = 3000;
 
-    private final AgentConfig config;
+    private volatile AgentConfig config;
     private final EventLog events;
+    private final AgentMetrics metrics;
     private final AddressManager addresses;
     private final List<HeartbeatChannel> channels;
     private final List<LinkPort> extraPorts;
@@ -52,10 +60,11 @@ public final class HaAgent implements AutoCloseable {
 
     private enum State { STARTED, CLOSED }
 
-    private HaAgent(AgentConfig config, EventLog events, AddressManager addresses, List<HeartbeatChannel> channels,
-                    List<LinkPort> extraPorts, HaLoop loop, GroupController controller) {
+    private HaAgent(AgentConfig config, EventLog events, AgentMetrics metrics, AddressManager addresses,
+                    List<HeartbeatChannel> channels, List<LinkPort> extraPorts, HaLoop loop, GroupController controller) {
         this.config = config;
         this.events = events;
+        this.metrics = metrics;
         this.addresses = addresses;
         this.channels = channels;
         this.extraPorts = extraPorts;
@@ -67,6 +76,7 @@ public final class HaAgent implements AutoCloseable {
     public static HaAgent start(AgentConfig config, PrintStream out) throws IOException {
         EventLog events = EventLog.open(config.node(), config.eventFile(), out);
         AddressManager addresses = new AddressManager();
+        AgentMetrics metrics = new AgentMetrics();
         List<HeartbeatChannel> channels = new ArrayList<>();
         List<LinkPort> extraPorts = new ArrayList<>();
         try {
@@ -101,8 +111,12 @@ public final class HaAgent implements AutoCloseable {
             LinkTracker links = new LinkTracker(config.group().channels().stream().map(AgentConfig.Channel::iface).toList(),
                     config.group().tracks(), Interfaces::isUp);
             GroupController controller = new GroupController(new VirtualRouter(routerConfig), channels, vips,
-                    new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM);
+                    new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM, metrics);
             controllerRef.set(controller);
+            registerMetrics(metrics, controller, channels, loop);
+            if (config.prometheus() != null) {
+                metrics.servePrometheus(config.prometheus());
+            }
             warmUp(routerConfig, addresses);
             events.emit("agent-start", "VRID " + routerConfig.vrid() + " v" + routerConfig.version().wireValue()
                     + " priority " + routerConfig.priority() + ", advert every " + routerConfig.adverIntervalCentis() * 10
@@ -110,12 +124,30 @@ public final class HaAgent implements AutoCloseable {
                     "priority", routerConfig.priority(), "advert_interval_ms", routerConfig.adverIntervalCentis() * 10));
             loop.start(controller);
             loop.execute(controller::start);
-            return new HaAgent(config, events, addresses, channels, extraPorts, loop, controller);
+            return new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channels, extraPorts);
+            metrics.close();
             addresses.close();
             events.close();
             throw e;
+        }
+    }
+
+    private static void registerMetrics(AgentMetrics metrics, GroupController controller,
+                                        List<HeartbeatChannel> channels, HaLoop loop) {
+        loop.reportLagTo(metrics::loopLag);
+        metrics.textGauge("vrrp.role", () -> controller.publishedRole().name());
+        metrics.gauge("vrrp.priority", controller::publishedPriority);
+        metrics.gauge("ha.loop.stalls", loop::stalls);
+        metrics.gauge("ha.loop.task.failures", loop::taskFailures);
+        for (HeartbeatChannel channel : channels) {
+            String prefix = "vrrp.channel." + channel.name();
+            metrics.gauge(prefix + ".adverts.sent", channel::sent);
+            metrics.gauge(prefix + ".adverts.received", channel::received);
+            for (DropReason reason : DropReason.values()) {
+                metrics.gauge(prefix + ".adverts.dropped." + reason.metricName(), () -> channel.drops().total(reason));
+            }
         }
     }
 
@@ -225,6 +257,7 @@ public final class HaAgent implements AutoCloseable {
         }
         events.emit("agent-stop", "stopped", Map.of());
         closeQuietly(channels, extraPorts);
+        metrics.close();
         addresses.close();
         try {
             events.close();
@@ -242,6 +275,107 @@ public final class HaAgent implements AutoCloseable {
             }
         }
         ports.forEach(LinkPort::close);
+    }
+
+    /** Runs {@code operation} on the HA loop; the future completes with its result or its exception. */
+    private CompletableFuture<Map<String, Object>> onLoop(Function<GroupController, Map<String, Object>> operation) {
+        CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    result.complete(operation.apply(controller));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    @Override
+    public String node() {
+        return config.node();
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> status() {
+        return onLoop(c -> StatusReport.of(c, config, System.nanoTime()));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> switchover(long holdNanos) {
+        return onLoop(c -> c.switchover(holdNanos));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> resume() {
+        return onLoop(GroupController::resume);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> maintenance(boolean on) {
+        return onLoop(c -> c.maintenance(on));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> priority(Integer priority) {
+        return onLoop(c -> c.setPriority(priority));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> announce() {
+        return onLoop(GroupController::announceNow);
+    }
+
+    /**
+     * Re-reads the configuration file. Priority, tracked interfaces and the GARP schedule take
+     * effect at once; roles, VIPs and maintenance are not touched. Anything else (VRID, version,
+     * interval, channels, VIPs, ...) would need both directors to change together, so it is
+     * refused, and the running configuration kept, with the fields named.
+     */
+    @Override
+    public CompletableFuture<Map<String, Object>> reload() {
+        AgentConfig fresh;
+        try {
+            fresh = ConfigLoader.load(config.source());
+        } catch (ConfigException e) {
+            events.emit("reload-refused", "the file has errors; the running configuration is kept",
+                    Map.of("problems", e.problems()));
+            return CompletableFuture.failedFuture(new io.lvsha.agent.admin.AdminException("bad-config",
+                    "the running configuration is kept: " + String.join("; ", e.problems())));
+        }
+        List<String> needRestart = ReloadCheck.fieldsNeedingRestart(config, fresh);
+        if (!needRestart.isEmpty()) {
+            events.emit("reload-refused", "changed fields need a restart: " + needRestart,
+                    Map.of("fields", needRestart));
+            return CompletableFuture.failedFuture(new io.lvsha.agent.admin.AdminException("needs-restart",
+                    "the running configuration is kept: " + needRestart + " changed, which needs a restart of"
+                            + " both directors (a reload never changes what the peers must agree on)"));
+        }
+        AgentConfig accepted = fresh;
+        return onLoop(c -> {
+            Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().tracks(), accepted.garp());
+            config = accepted;
+            events.emit("config-reloaded", config.source().toString(), Map.of("file", config.source().toString()));
+            return result;
+        });
+    }
+
+    @Override
+    public long defaultSwitchoverHoldNanos() {
+        return config.admin().switchoverHoldNanos();
+    }
+
+    @Override
+    public EventLog events() {
+        return events;
+    }
+
+    @Override
+    public AgentMetrics metrics() {
+        return metrics;
     }
 
     public AgentConfig config() {

@@ -12,10 +12,10 @@ import java.util.function.Predicate;
  */
 final class LinkTracker {
     private final List<String> channelInterfaces;
-    private final List<AgentConfig.Track> tracks;
+    private List<AgentConfig.Track> tracks;
     private final Predicate<String> isUp;
     private final boolean[] channelUp;
-    private final boolean[] trackUp;
+    private boolean[] trackUp;
 
     LinkTracker(List<String> channelInterfaces, List<AgentConfig.Track> tracks, Predicate<String> isUp) {
         this.channelInterfaces = List.copyOf(channelInterfaces);
@@ -48,6 +48,15 @@ final class LinkTracker {
                 trackUp[i] = up;
                 changes.trackedLink(tracks.get(i).iface(), up);
             }
+        }
+    }
+
+    /** A reloaded configuration's tracked interfaces; their state is read at the next poll. */
+    void replaceTracks(List<AgentConfig.Track> newTracks) {
+        tracks = List.copyOf(newTracks);
+        trackUp = new boolean[tracks.size()];
+        for (int i = 0; i < trackUp.length; i++) {
+            trackUp[i] = isUp.test(tracks.get(i).iface());
         }
     }
 

@@ -49,6 +49,7 @@ public final class HaLoop implements Executor {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile Deadlines deadlines;
+    private volatile java.util.function.LongConsumer lagSink = lag -> { };
     private volatile boolean running = true;
 
     public HaLoop(Clock clock) {
@@ -56,6 +57,11 @@ public final class HaLoop implements Executor {
         this.thread = new Thread(this::run, "ha-loop");
         // Above normal so that busy health checks or backends cannot delay an advert.
         this.thread.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    /** Receives the lateness, in nanoseconds, of every deadline served (for the lag histogram). */
+    public void reportLagTo(java.util.function.LongConsumer sink) {
+        this.lagSink = sink;
     }
 
     public void start(Deadlines owner) {
@@ -129,6 +135,7 @@ public final class HaLoop implements Executor {
     }
 
     private void recordLag(long lagNanos) {
+        lagSink.accept(lagNanos);
         maxLagNanos.accumulateAndGet(lagNanos, Math::max);
         if (lagNanos > STALL_THRESHOLD_NANOS) {
             stalls.incrementAndGet();

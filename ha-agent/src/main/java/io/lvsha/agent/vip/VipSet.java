@@ -97,6 +97,19 @@ public final class VipSet {
         return sent;
     }
 
+    /** For each VIP, whether it is on its interface now (asked of the kernel). */
+    public List<Boolean> present() {
+        List<Boolean> present = new ArrayList<>(vips.size());
+        for (AgentConfig.Vip vip : vips) {
+            try {
+                present.add(addresses.has(vip.iface(), vip.address().address()));
+            } catch (IOException e) {
+                present.add(false);
+            }
+        }
+        return present;
+    }
+
     public List<AgentConfig.Vip> vips() {
         return vips;
     }

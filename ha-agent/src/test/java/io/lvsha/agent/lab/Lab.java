@@ -116,6 +116,24 @@ public final class Lab implements AutoCloseable {
         return processes.get(name).waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Waits until {@code node}'s admin socket answers `hello`; returns its path. */
+    public Path awaitAdminSocket(String node, Duration timeout) throws InterruptedException {
+        Path socket = dir.resolve(node + ".sock");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (AdminClient.call(socket, "{\"cmd\":\"hello\"}").path("ok").asBoolean()) {
+                    return socket;
+                }
+            } catch (IOException notYet) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError(node + ": admin socket " + socket + " not answering: " + notYet);
+                }
+            }
+            Thread.sleep(50);
+        }
+    }
+
     public List<JsonNode> events(String node) throws IOException {
         Path file = eventFile(node);
         List<JsonNode> events = new ArrayList<>();

@@ -1,0 +1,188 @@
+package io.lvsha.agent.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lvsha.agent.group.Versions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The admin protocol: one JSON request per line, {@code {"cmd": ..., "args": {...}}}, and one JSON
+ * reply per line, {@code {"ok": true, ...}} or {@code {"ok": false, "error": {"code", "message"}}}.
+ * Parses and checks a request, runs it on the agent, and formats the reply. Thread-safe.
+ */
+public final class AdminCommands {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** A command that takes longer than this gets a timeout error; the HA loop is never blocked by it. */
+    static final long REPLY_TIMEOUT_SECONDS = 10;
+    static final List<String> COMMANDS = List.of("hello", "status", "switchover", "resume", "maintenance",
+            "priority", "reload", "events", "metrics", "garp");
+
+    private final AgentControl agent;
+
+    public AdminCommands(AgentControl agent) {
+        this.agent = agent;
+    }
+
+    /** A parsed request; {@link #follow()} asks the server to stream events after the reply. */
+    record Request(String cmd, JsonNode args) {
+        boolean follow() {
+            return cmd.equals("events") && args.path("follow").asBoolean(false);
+        }
+    }
+
+    /** @throws AdminException with code bad-json or unknown-command */
+    static Request parse(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new AdminException("bad-json", "not a JSON object: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new AdminException("bad-json", "a request is a JSON object such as {\"cmd\": \"status\"}");
+        }
+        JsonNode cmd = node.get("cmd");
+        if (cmd == null || !cmd.isTextual()) {
+            throw new AdminException("bad-json", "\"cmd\" is missing or not a string");
+        }
+        if (!COMMANDS.contains(cmd.asText())) {
+            throw new AdminException("unknown-command", "unknown command '" + cmd.asText() + "'; known: " + COMMANDS);
+        }
+        JsonNode args = node.path("args");
+        if (!args.isMissingNode() && !args.isObject()) {
+            throw new AdminException("bad-argument", "\"args\" must be an object");
+        }
+        return new Request(cmd.asText(), args.isMissingNode() ? JSON.createObjectNode() : args);
+    }
+
+    /** Runs a request; the future always completes with a reply line (never exceptionally). */
+    CompletableFuture<String> execute(Request request) {
+        agent.metrics().adminRequest();
+        CompletableFuture<Map<String, Object>> work;
+        try {
+            work = dispatch(request.cmd(), request.args());
+        } catch (AdminException e) {
+            return CompletableFuture.completedFuture(error(e.code(), e.getMessage()));
+        }
+        return work.orTimeout(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .thenApply(AdminCommands::ok)
+                .exceptionally(AdminCommands::failure);
+    }
+
+    private CompletableFuture<Map<String, Object>> dispatch(String cmd, JsonNode args) {
+        return switch (cmd) {
+            case "hello" -> CompletableFuture.completedFuture(Map.of("protocol", Versions.ADMIN_PROTOCOL,
+                    "agent", Versions.AGENT, "node", agent.node()));
+            case "status" -> agent.status();
+            case "switchover" -> agent.switchover(seconds(args, "hold", agent.defaultSwitchoverHoldNanos()));
+            case "resume" -> agent.resume();
+            case "maintenance" -> agent.maintenance(onOff(args));
+            case "priority" -> agent.priority(priority(args));
+            case "reload" -> agent.reload();
+            case "events" -> CompletableFuture.completedFuture(events(args));
+            case "metrics" -> CompletableFuture.completedFuture(agent.metrics().snapshot());
+            case "garp" -> agent.announce();
+            default -> throw new AdminException("unknown-command", "unknown command '" + cmd + "'");
+        };
+    }
+
+    private Map<String, Object> events(JsonNode args) {
+        int last = args.path("last").isMissingNode() ? 20 : args.path("last").asInt(-1);
+        if (last < 0 || last > io.lvsha.agent.event.EventLog.RECENT) {
+            throw new AdminException("bad-argument", "\"last\" is 0.." + io.lvsha.agent.event.EventLog.RECENT);
+        }
+        List<JsonNode> events = agent.events().recent(last).stream().map(AdminCommands::tree).toList();
+        return Map.of("events", events);
+    }
+
+    private static JsonNode tree(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long seconds(JsonNode args, String name, long defaultNanos) {
+        JsonNode value = args.get(name);
+        if (value == null) {
+            return defaultNanos;
+        }
+        if (!value.isNumber() || value.asDouble() < 0 || value.asDouble() > 86_400) {
+            throw new AdminException("bad-argument", "\"" + name + "\" is a number of seconds, 0..86400");
+        }
+        return (long) (value.asDouble() * 1e9);
+    }
+
+    private static boolean onOff(JsonNode args) {
+        String state = args.path("state").asText("");
+        if (!state.equals("on") && !state.equals("off")) {
+            throw new AdminException("bad-argument", "maintenance takes {\"state\": \"on\"} or {\"state\": \"off\"}");
+        }
+        return state.equals("on");
+    }
+
+    private static Integer priority(JsonNode args) {
+        String action = args.path("action").asText("");
+        if (action.equals("reset")) {
+            return null;
+        }
+        JsonNode value = args.get("value");
+        if (!action.equals("set") || value == null || !value.isInt() || value.asInt() < 1 || value.asInt() > 254) {
+            throw new AdminException("bad-argument",
+                    "priority takes {\"action\": \"set\", \"value\": 1..254} or {\"action\": \"reset\"}");
+        }
+        return value.asInt();
+    }
+
+    void follow(java.util.function.Consumer<String> follower) {
+        agent.events().follow(follower);
+    }
+
+    void unfollow(java.util.function.Consumer<String> follower) {
+        agent.events().unfollow(follower);
+    }
+
+    static String ok(Map<String, Object> fields) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("ok", true);
+        reply.putAll(fields);
+        return write(reply);
+    }
+
+    static String error(String code, String message) {
+        return write(Map.of("ok", false, "error", Map.of("code", code, "message", message)));
+    }
+
+    private static String failure(Throwable thrown) {
+        Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+        if (cause instanceof AdminException admin) {
+            return error(admin.code(), admin.getMessage());
+        }
+        if (cause instanceof IllegalStateException) {
+            return error("refused", cause.getMessage());
+        }
+        if (cause instanceof IllegalArgumentException) {
+            return error("bad-argument", cause.getMessage());
+        }
+        if (cause instanceof TimeoutException) {
+            return error("timeout", "no answer within " + REPLY_TIMEOUT_SECONDS + " s; the command may still complete");
+        }
+        return error("internal", cause.toString());
+    }
+
+    private static String write(Map<String, Object> reply) {
+        try {
+            return JSON.writeValueAsString(reply);
+        } catch (JsonProcessingException e) {
+            return "{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"reply not encodable\"}}";
+        }
+    }
+}

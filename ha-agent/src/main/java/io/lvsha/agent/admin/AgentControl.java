@@ -1,0 +1,32 @@
+package io.lvsha.agent.admin;
+
+import io.lvsha.agent.event.EventLog;
+import io.lvsha.agent.metrics.AgentMetrics;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** What the admin socket may ask of the running agent. Every call returns at once; work runs on the HA loop. */
+public interface AgentControl {
+    String node();
+
+    CompletableFuture<Map<String, Object>> status();
+
+    CompletableFuture<Map<String, Object>> switchover(long holdNanos);
+
+    CompletableFuture<Map<String, Object>> resume();
+
+    CompletableFuture<Map<String, Object>> maintenance(boolean on);
+
+    /** @param priority 1..254, or null to go back to the configured priority */
+    CompletableFuture<Map<String, Object>> priority(Integer priority);
+
+    CompletableFuture<Map<String, Object>> reload();
+
+    CompletableFuture<Map<String, Object>> announce();
+
+    long defaultSwitchoverHoldNanos();
+
+    EventLog events();
+
+    AgentMetrics metrics();
+}

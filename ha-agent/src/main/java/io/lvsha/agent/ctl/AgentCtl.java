@@ -1,0 +1,175 @@
+package io.lvsha.agent.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ha-agentctl}: the operator's command line over the admin socket. Human output by default,
+ * the agent's JSON reply with {@code --json}. Exit codes: 0 done, 1 the agent said no, 2 bad usage,
+ * 3 no agent to talk to.
+ */
+public final class AgentCtl {
+    static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String USAGE = """
+            usage: ha-agentctl [--socket PATH] [--json] COMMAND
+              status                        who is master and why; channels, VIPs, last transition
+              switchover [--hold SECONDS]   hand mastership to the peer (on the master), or take it (on the backup)
+              resume                        end a switchover's hold: normal preemption again
+              maintenance on|off            leave the group and refuse mastership until 'off' (kept over reload, not restart)
+              priority set N | reset        override the configured priority (1..254), or go back to it
+              reload                        re-read the configuration file; a bad file is refused, the running one kept
+              events [--last N] [--follow]  recent events, then (with --follow) every new one as it happens
+              metrics                       counters, histograms and gauges
+              garp                          send a gratuitous ARP / NA burst now (master only)
+              hello                         protocol and agent version""";
+
+    private AgentCtl() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String socket = DEFAULT_SOCKET;
+        boolean json = false;
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--socket" -> {
+                    if (++i == args.length) {
+                        return usage(err, "--socket needs a path");
+                    }
+                    socket = args[i];
+                }
+                case "--json" -> json = true;
+                case "-h", "--help" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                default -> words.add(args[i]);
+            }
+        }
+        ObjectNode request;
+        try {
+            request = request(words);
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        }
+        boolean follow = request.path("args").path("follow").asBoolean(false);
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            channel.write(ByteBuffer.wrap((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (line == null) {
+                err.println("ha-agentctl: the agent closed the connection without a reply");
+                return 1;
+            }
+            JsonNode reply = JSON.readTree(line);
+            if (!reply.path("ok").asBoolean(false)) {
+                if (json) {
+                    out.println(line);
+                }
+                err.println("ha-agentctl: " + reply.path("error").path("message").asText("error")
+                        + " (" + reply.path("error").path("code").asText("?") + ")");
+                return 1;
+            }
+            out.println(json ? line : Render.reply(request.path("cmd").asText(), reply));
+            while (follow && (line = in.readLine()) != null) {
+                out.println(json ? line : Render.event(JSON.readTree(line)));
+                out.flush();
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("ha-agentctl: cannot talk to the agent at " + socket + ": " + e.getMessage()
+                    + " (is ha-agent running? are you root or in its admin group?)");
+            return 3;
+        }
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("ha-agentctl: " + problem);
+        err.println(USAGE);
+        return 2;
+    }
+
+    /** Turns the command words into a request. @throws IllegalArgumentException on bad usage */
+    static ObjectNode request(List<String> words) {
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("which command?");
+        }
+        ObjectNode request = JSON.createObjectNode();
+        ObjectNode args = JSON.createObjectNode();
+        String cmd = words.get(0);
+        List<String> rest = words.subList(1, words.size());
+        request.put("cmd", cmd);
+        switch (cmd) {
+            case "status", "resume", "reload", "metrics", "garp", "hello" -> expectNone(cmd, rest);
+            case "switchover" -> {
+                if (rest.size() == 2 && rest.get(0).equals("--hold")) {
+                    args.put("hold", number(rest.get(1), "--hold"));
+                } else {
+                    expectNone(cmd, rest);
+                }
+            }
+            case "maintenance" -> {
+                if (rest.size() != 1 || !(rest.get(0).equals("on") || rest.get(0).equals("off"))) {
+                    throw new IllegalArgumentException("maintenance on|off");
+                }
+                args.put("state", rest.get(0));
+            }
+            case "priority" -> {
+                if (rest.size() == 2 && rest.get(0).equals("set")) {
+                    args.put("action", "set").put("value", (int) number(rest.get(1), "priority"));
+                } else if (rest.size() == 1 && rest.get(0).equals("reset")) {
+                    args.put("action", "reset");
+                } else {
+                    throw new IllegalArgumentException("priority set N | priority reset");
+                }
+            }
+            case "events" -> {
+                for (int i = 0; i < rest.size(); i++) {
+                    if (rest.get(i).equals("--follow")) {
+                        args.put("follow", true);
+                    } else if (rest.get(i).equals("--last") && i + 1 < rest.size()) {
+                        args.put("last", (int) number(rest.get(++i), "--last"));
+                    } else {
+                        throw new IllegalArgumentException("events [--last N] [--follow]");
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
+        }
+        if (!args.isEmpty()) {
+            request.set("args", args);
+        }
+        return request;
+    }
+
+    private static void expectNone(String cmd, List<String> rest) {
+        if (!rest.isEmpty()) {
+            throw new IllegalArgumentException(cmd + " takes no arguments, got " + rest);
+        }
+    }
+
+    private static double number(String text, String what) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " takes a number, not '" + text + "'");
+        }
+    }
+}

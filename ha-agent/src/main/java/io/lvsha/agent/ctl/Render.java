@@ -1,0 +1,95 @@
+package io.lvsha.agent.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
+import java.util.Map;
+
+/** Human output for ha-agentctl: a compact table for status, one line per event, key: value otherwise. */
+final class Render {
+    private Render() {
+    }
+
+    static String reply(String cmd, JsonNode reply) {
+        return switch (cmd) {
+            case "status" -> status(reply);
+            case "events" -> {
+                StringBuilder text = new StringBuilder();
+                for (JsonNode event : reply.path("events")) {
+                    text.append(event(event)).append('\n');
+                }
+                yield text.toString().stripTrailing();
+            }
+            default -> fields(reply);
+        };
+    }
+
+    static String event(JsonNode event) {
+        StringBuilder text = new StringBuilder();
+        text.append(event.path("time").asText()).append(' ').append(event.path("node").asText()).append(' ')
+                .append(event.path("event").asText()).append(':');
+        Iterator<Map.Entry<String, JsonNode>> fields = event.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!field.getKey().equals("time") && !field.getKey().equals("node") && !field.getKey().equals("event")) {
+                text.append(' ').append(field.getKey()).append('=')
+                        .append(field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString());
+            }
+        }
+        return text.toString();
+    }
+
+    private static String fields(JsonNode reply) {
+        StringBuilder text = new StringBuilder();
+        Iterator<Map.Entry<String, JsonNode>> fields = reply.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!field.getKey().equals("ok")) {
+                text.append(field.getKey()).append(": ")
+                        .append(field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString())
+                        .append('\n');
+            }
+        }
+        return text.toString().stripTrailing();
+    }
+
+    private static String status(JsonNode s) {
+        StringBuilder text = new StringBuilder();
+        JsonNode priority = s.path("priority");
+        text.append(String.format("node %s  role %s  priority %d (configured %d%s)  VRID %d v%d  advert %d ms  up %d s%n",
+                s.path("node").asText(), s.path("role").asText(), priority.path("effective").asInt(),
+                priority.path("configured").asInt(),
+                priority.path("override").isNull() ? "" : ", set " + priority.path("override").asInt(),
+                s.path("vrid").asInt(), s.path("vrrp_version").asInt(), s.path("advert_interval_ms").asInt(),
+                s.path("uptime_s").asLong()));
+        text.append(String.format("master %s (priority %d)  maintenance %s  holding %s%n",
+                s.path("master").path("address").asText("unknown"), s.path("master").path("priority").asInt(),
+                yesNo(s.path("maintenance")), yesNo(s.path("holding"))));
+        text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %s%n", "CHANNEL", "INTERFACE", "LINK", "LOST",
+                "LAST ADVERT", "SENT", "RECEIVED", "DROPPED"));
+        for (JsonNode channel : s.path("channels")) {
+            JsonNode age = channel.path("last_advert_age_ms");
+            text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9d %9d  %s%n", channel.path("name").asText(),
+                    channel.path("interface").asText(), channel.path("link").asText(), yesNo(channel.path("lost")),
+                    age.isNull() ? "-" : age.asLong() + " ms ago", channel.path("sent").asLong(),
+                    channel.path("received").asLong(), channel.path("dropped").isEmpty() ? "-" : channel.path("dropped")));
+        }
+        text.append(String.format("%-22s %-10s %s%n", "VIP", "INTERFACE", "HERE"));
+        for (JsonNode vip : s.path("vips")) {
+            text.append(String.format("%-22s %-10s %s%n", vip.path("address").asText(), vip.path("interface").asText(),
+                    yesNo(vip.path("here"))));
+        }
+        JsonNode last = s.path("last_transition");
+        if (last.has("to")) {
+            text.append(String.format("last transition %s: %s -> %s (%s)", last.path("time").asText(),
+                    last.path("from").asText(), last.path("to").asText(), last.path("reason").asText()));
+            if (last.has("takeover")) {
+                text.append(" takeover ").append(last.path("takeover"));
+            }
+        }
+        return text.toString().stripTrailing();
+    }
+
+    private static String yesNo(JsonNode value) {
+        return value.asBoolean(false) ? "yes" : "no";
+    }
+}

@@ -1,0 +1,75 @@
+package io.lvsha.agent.group;
+
+import io.lvsha.agent.channel.HeartbeatChannel;
+import io.lvsha.agent.config.AgentConfig;
+import io.lvsha.vrrp.DropReason;
+import io.lvsha.vrrp.IpAddress;
+import io.lvsha.vrrp.Role;
+import io.lvsha.vrrp.VirtualRouter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The answer to `status`: who is master and why, per channel what is heard. Built on the HA loop. */
+final class StatusReport {
+    private StatusReport() {
+    }
+
+    static Map<String, Object> of(GroupController controller, AgentConfig config, long nowNanos) {
+        VirtualRouter router = controller.router();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("node", config.node());
+        status.put("version", Versions.AGENT);
+        status.put("uptime_s", (System.currentTimeMillis() - controller.startedAtMillis()) / 1000);
+        status.put("vrid", router.config().vrid());
+        status.put("vrrp_version", router.config().version().wireValue());
+        status.put("role", router.role().name());
+        status.put("maintenance", controller.isMaintenance());
+        status.put("holding", router.isHolding());
+        Map<String, Object> priority = new LinkedHashMap<>();
+        priority.put("configured", controller.configuredPriority());
+        priority.put("override", controller.priorityOverride());
+        priority.put("effective", router.priority());
+        status.put("priority", priority);
+        Map<String, Object> master = new LinkedHashMap<>();
+        IpAddress masterAddress = router.role() == Role.MASTER ? null : router.masterAddress();
+        master.put("address", router.role() == Role.MASTER ? "self" : masterAddress == null ? null : masterAddress.toString());
+        master.put("priority", router.role() == Role.MASTER ? router.priority() : router.masterPriority());
+        status.put("master", master);
+        status.put("advert_interval_ms", router.config().adverIntervalCentis() * 10);
+        status.put("master_down_interval_ms", router.masterDownIntervalNanos() / 1e6);
+        List<Map<String, Object>> channels = new ArrayList<>();
+        for (HeartbeatChannel channel : controller.channels()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", channel.name());
+            entry.put("interface", channel.iface());
+            entry.put("link", controller.isChannelUp(channel.index()) ? "up" : "down");
+            entry.put("lost", router.isChannelLost(channel.index()));
+            long heard = channel.lastHeardNanos();
+            entry.put("last_advert_age_ms", heard == 0 ? null : (nowNanos - heard) / 1_000_000);
+            entry.put("sent", channel.sent());
+            entry.put("received", channel.received());
+            Map<String, Long> dropped = new LinkedHashMap<>();
+            for (DropReason reason : DropReason.values()) {
+                long count = channel.drops().total(reason);
+                if (count > 0) {
+                    dropped.put(reason.metricName(), count);
+                }
+            }
+            entry.put("dropped", dropped);
+            channels.add(entry);
+        }
+        status.put("channels", channels);
+        List<Map<String, Object>> vips = new ArrayList<>();
+        List<Boolean> present = controller.vips().present();
+        for (int i = 0; i < config.vips().size(); i++) {
+            AgentConfig.Vip vip = config.vips().get(i);
+            vips.add(Map.of("address", vip.address().toString(), "interface", vip.iface(),
+                    "here", present.get(i)));
+        }
+        status.put("vips", vips);
+        status.put("last_transition", controller.lastTransition());
+        return status;
+    }
+}

@@ -1,0 +1,232 @@
+package io.lvsha.agent.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvsha.agent.lab.AdminClient;
+import io.lvsha.agent.lab.Capture;
+import io.lvsha.agent.lab.Lab;
+import io.lvsha.netns.Netns;
+import io.lvsha.netns.NetnsTest;
+import io.lvsha.vrrp.ReceivedAdvert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin socket of real agents in the namespace lab. */
+@NetnsTest
+class AdminNetnsTest {
+    private static final Duration SOON = Duration.ofSeconds(15);
+    private static final String VIP = "10.99.0.10";
+
+    private Lab lab;
+    private Path d1Socket;
+    private Path d2Socket;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        lab = Lab.up();
+        lab.startAgent("d1", lab.standardConfig("d1", 150, "100ms"));
+        lab.awaitRole("d1", "MASTER", SOON);
+        lab.startAgent("d2", lab.standardConfig("d2", 100, "100ms"));
+        lab.awaitRole("d2", "BACKUP", SOON);
+        d1Socket = lab.awaitAdminSocket("d1", SOON);
+        d2Socket = lab.awaitAdminSocket("d2", SOON);
+    }
+
+    @AfterEach
+    void tearDown() {
+        lab.close();
+    }
+
+    private static JsonNode ok(JsonNode reply) {
+        assertTrue(reply.path("ok").asBoolean(), reply.toString());
+        return reply;
+    }
+
+    private static String role(Path socket) throws Exception {
+        return ok(AdminClient.call(socket, "{\"cmd\":\"status\"}")).path("role").asText();
+    }
+
+    @Test
+    void switchoverOnTheMasterHandsOverAndTheOldMasterDoesNotPreemptBackDuringTheHold() throws Exception {
+        JsonNode reply = ok(AdminClient.call(d1Socket, "{\"cmd\":\"switchover\",\"args\":{\"hold\":30}}"));
+        assertEquals("BACKUP", reply.path("role").asText());
+        lab.awaitRole("d2", "MASTER", SOON);
+        assertTrue(lab.hasAddress("d2", "pub0", VIP));
+        assertFalse(lab.hasAddress("d1", "pub0", VIP));
+        Thread.sleep(2000); // several Master_Down_Intervals: a preempting d1 would be back by now
+        assertEquals("BACKUP", role(d1Socket));
+        assertTrue(ok(AdminClient.call(d1Socket, "{\"cmd\":\"status\"}")).path("holding").asBoolean());
+
+        ok(AdminClient.call(d1Socket, "{\"cmd\":\"resume\"}"));
+        lab.awaitRole("d1", "MASTER", SOON);
+    }
+
+    @Test
+    void switchoverOnTheBackupTakesOverAndRepliesWithTheTimings() throws Exception {
+        JsonNode reply = ok(AdminClient.call(d2Socket, "{\"cmd\":\"switchover\"}"));
+        assertEquals("MASTER", reply.path("role").asText());
+        assertEquals(151, reply.path("priority").asInt());
+        assertTrue(reply.path("takeover").path("garp_us").asLong() >= 0, reply.toString());
+        lab.awaitRole("d1", "BACKUP", SOON);
+        assertTrue(lab.hasAddress("d2", "pub0", VIP));
+        JsonNode refused = AdminClient.call(d1Socket, "{\"cmd\":\"garp\"}");
+        assertEquals("refused", refused.path("error").path("code").asText(), refused.toString());
+    }
+
+    @Test
+    void maintenanceSurvivesReloadAndAChangedPriorityChangesNoRole() throws Exception {
+        ok(AdminClient.call(d1Socket, "{\"cmd\":\"maintenance\",\"args\":{\"state\":\"on\"}}"));
+        lab.awaitRole("d2", "MASTER", SOON);
+        Path config = lab.dir().resolve("d1.yaml");
+        Files.writeString(config, Files.readString(config).replace("priority: 150", "priority: 140"));
+        JsonNode reloaded = ok(AdminClient.call(d1Socket, "{\"cmd\":\"reload\"}"));
+        assertTrue(reloaded.path("maintenance").asBoolean(), reloaded.toString());
+        JsonNode status = ok(AdminClient.call(d1Socket, "{\"cmd\":\"status\"}"));
+        assertTrue(status.path("maintenance").asBoolean());
+        assertEquals("INITIALIZE", status.path("role").asText());
+        assertEquals(140, status.path("priority").path("configured").asInt());
+        assertFalse(lab.hasAddress("d1", "pub0", VIP));
+
+        ok(AdminClient.call(d1Socket, "{\"cmd\":\"maintenance\",\"args\":{\"state\":\"off\"}}"));
+        lab.awaitRole("d1", "MASTER", SOON); // 140 > 100 and preempt: it takes mastership back
+        int changes = lab.roleChanges("d1").size();
+        Files.writeString(config, Files.readString(config).replace("priority: 140", "priority: 130"));
+        ok(AdminClient.call(d1Socket, "{\"cmd\":\"reload\"}"));
+        Thread.sleep(1500);
+        assertEquals(changes, lab.roleChanges("d1").size(), "a reload changed the role");
+        assertEquals(130, ok(AdminClient.call(d1Socket, "{\"cmd\":\"status\"}")).path("priority").path("effective").asInt());
+    }
+
+    @Test
+    void brokenOrIncompatibleReloadKeepsTheRunningConfigurationAndSaysWhy() throws Exception {
+        Path config = lab.dir().resolve("d1.yaml");
+        String good = Files.readString(config);
+        Files.writeString(config, good.replace("priority: 150", "priority: 999"));
+        JsonNode broken = AdminClient.call(d1Socket, "{\"cmd\":\"reload\"}");
+        assertEquals("bad-config", broken.path("error").path("code").asText(), broken.toString());
+        assertTrue(broken.path("error").path("message").asText().contains("group.priority: 999 is out of range"));
+        Files.writeString(config, good.replace("vrid: 51", "vrid: 52"));
+        JsonNode incompatible = AdminClient.call(d1Socket, "{\"cmd\":\"reload\"}");
+        assertEquals("needs-restart", incompatible.path("error").path("code").asText(), incompatible.toString());
+        assertTrue(incompatible.path("error").path("message").asText().contains("group.vrid"));
+        JsonNode status = ok(AdminClient.call(d1Socket, "{\"cmd\":\"status\"}"));
+        assertEquals("MASTER", status.path("role").asText());
+        assertEquals(150, status.path("priority").path("configured").asInt());
+        assertEquals(51, status.path("vrid").asInt());
+    }
+
+    @Test
+    void badInputGetsClearErrorsAndNeverDelaysTheAdverts() throws Exception {
+        try (Capture wire = Capture.start(lab, "cl", "eth0")) {
+            try (AdminClient client = new AdminClient(d1Socket)) {
+                assertEquals("bad-json", client.send("{not json").path("error").path("code").asText());
+                assertEquals("bad-json", client.send("[1,2]").path("error").path("code").asText());
+                assertEquals("unknown-command", client.send("{\"cmd\":\"selfdestruct\"}").path("error").path("code").asText());
+                assertEquals("bad-argument", client.send("{\"cmd\":\"maintenance\",\"args\":{\"state\":\"maybe\"}}")
+                        .path("error").path("code").asText());
+                assertEquals("bad-argument", client.send("{\"cmd\":\"priority\",\"args\":{\"action\":\"set\",\"value\":900}}")
+                        .path("error").path("code").asText());
+                assertEquals("MASTER", client.send("{\"cmd\":\"status\"}").path("role").asText(), "the session ended");
+            }
+            try (AdminClient client = new AdminClient(d1Socket)) {
+                client.write("x".repeat(70_000) + "\n");
+                assertEquals("line-too-long", client.readReply().path("error").path("code").asText());
+                assertNull(client.readReply(), "the connection stays open after a too-long line");
+            }
+            List<AdminClient> crowd = new ArrayList<>();
+            int refused = 0;
+            try {
+                for (int i = 0; i < 100; i++) {
+                    crowd.add(new AdminClient(d1Socket));
+                }
+                for (AdminClient client : crowd) {
+                    JsonNode reply;
+                    try {
+                        reply = client.send("{\"cmd\":\"hello\"}");
+                    } catch (java.io.IOException closedBeforeWeWrote) {
+                        reply = null;
+                    }
+                    if (reply == null || reply.path("error").path("code").asText().equals("too-many-clients")) {
+                        refused++;
+                    } else {
+                        assertTrue(reply.path("ok").asBoolean(), reply.toString());
+                    }
+                }
+            } finally {
+                for (AdminClient client : crowd) {
+                    client.close();
+                }
+            }
+            assertTrue(refused >= 100 - AdminServer.MAX_CLIENTS, "refused only " + refused);
+            lab.awaitAdminSocket("d1", SOON); // the server notices the crowd's departures asynchronously
+            try (AdminClient silent = new AdminClient(d1Socket)) {
+                JsonNode goodbye = silent.readReply(); // sends nothing; closed after the idle time
+                assertEquals("idle", goodbye.path("error").path("code").asText());
+            }
+            List<Long> gaps = advertGaps(wire.frames(), "10.99.0.11");
+            long max = gaps.stream().mapToLong(Long::longValue).max().orElseThrow();
+            System.out.printf("advert gaps from d1 during the bad-input run: n=%d, median %.1f ms, max %.1f ms%n",
+                    gaps.size(), gaps.stream().sorted().toList().get(gaps.size() / 2) / 1e6, max / 1e6);
+            assertTrue(max < 360_000_000L, "an advert gap reached Master_Down_Interval: " + max / 1e6 + " ms");
+        }
+        assertEquals("MASTER", role(d1Socket));
+        assertEquals(1, lab.roleChanges("d2").size(), "d2 left BACKUP during the bad-input run");
+    }
+
+    private static List<Long> advertGaps(List<Capture.Frame> frames, String source) {
+        List<Long> gaps = new ArrayList<>();
+        long last = 0;
+        for (Capture.Frame frame : frames) {
+            ReceivedAdvert advert = frame.advert();
+            if (advert != null && advert.source().toString().equals(source)) {
+                if (last != 0) {
+                    gaps.add(frame.atNanos() - last);
+                }
+                last = frame.atNanos();
+            }
+        }
+        return gaps;
+    }
+
+    @Test
+    void socketIsPrivateAndANonRootPeerIsRefusedEvenIfTheFileModeWouldLetItIn() throws Exception {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d1Socket)));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(d1Socket.getParent())));
+        String client = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX)
+                try:
+                    s.connect(sys.argv[1])
+                except OSError as e:
+                    print("connect-failed", e.errno); sys.exit(0)
+                s.sendall(b'{"cmd":"status"}\\n')
+                print(s.makefile().readline().strip())
+                """;
+        Path script = lab.dir().resolve("client.py");
+        Files.writeString(script, client);
+        Files.setPosixFilePermissions(lab.dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        String asNobody = Netns.run("runuser", "-u", "nobody", "--", "/usr/bin/python3", script.toString(),
+                d1Socket.toString()).trim();
+        assertTrue(asNobody.startsWith("connect-failed"), "nobody reached the socket: " + asNobody);
+
+        // Open the file modes wide: the peer-credential check must still refuse.
+        Files.setPosixFilePermissions(d1Socket.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(d1Socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String refused = Netns.run("runuser", "-u", "nobody", "--", "/usr/bin/python3", script.toString(),
+                d1Socket.toString()).trim();
+        assertTrue(refused.contains("\"code\":\"forbidden\""), refused);
+        assertTrue(Files.readString(lab.dir().resolve("d1.err")).contains("admin connection refused: uid 65534"));
+    }
+}
