@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed only when missing. Sourced by test.sh and demo.sh.
 
-# What each job needs: a JDK 17, iproute2 for namespaces, libpcap for Pcap4J, tcpdump for the
-# captures the end-to-end tests assert on, keepalived as an interop peer.
-PACKAGES_TEST=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump keepalived iputils-ping procps)
-PACKAGES_DEMO=(openjdk-17-jdk-headless iproute2 libpcap0.8 tcpdump iputils-ping procps)
+# What each job needs: a JDK 17, iproute2 for namespaces, libpcap for Pcap4J, ping for the client
+# probes, keepalived as an interop peer, python3 for the test client that runs as nobody.
+PACKAGES_TEST=(openjdk-17-jdk-headless iproute2 libpcap0.8 keepalived iputils-ping procps python3)
+PACKAGES_DEMO=(openjdk-17-jdk-headless iproute2 libpcap0.8 iputils-ping procps)
 
 ensure_packages() {
   local job=$1 missing=() pkg

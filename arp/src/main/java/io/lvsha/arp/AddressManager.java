@@ -106,6 +106,35 @@ public final class AddressManager implements AutoCloseable {
         message.put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0).putInt(0);
         send(message);
         List<InterfaceAddress> found = new ArrayList<>();
+        replies(seq, (type, payload, end) -> {
+            if (type == NLMSG_DONE) {
+                return found;
+            }
+            if (type == NLMSG_ERROR) {
+                check(payload.getInt(), "list addresses of " + interfaceName);
+            } else if (type == RTM_NEWADDR) {
+                readAddress(payload, end, index, found);
+            }
+            return null;
+        });
+        return found;
+    }
+
+    /** Handles one reply message; returns non-null to end the wait. */
+    @FunctionalInterface
+    private interface ReplyHandler<T> {
+        /**
+         * @param payload positioned after the message header
+         * @param end where this message ends in {@code payload}
+         */
+        T handle(int type, ByteBuffer payload, int end) throws IOException;
+    }
+
+    /**
+     * Reads reply datagrams, passing every message of request {@code seq} to {@code handler} until it
+     * returns a result. Messages of other requests (none are in flight; this is defensive) are skipped.
+     */
+    private <T> T replies(int seq, ReplyHandler<T> handler) throws IOException {
         while (true) {
             ByteBuffer in = receive();
             while (in.remaining() >= NLMSG_HEADER) {
@@ -119,14 +148,9 @@ public final class AddressManager implements AutoCloseable {
                     throw new IOException("malformed netlink reply");
                 }
                 if (messageSeq == seq) {
-                    if (type == NLMSG_DONE) {
-                        return found;
-                    }
-                    if (type == NLMSG_ERROR) {
-                        check(in.getInt(), "list addresses of " + interfaceName);
-                    }
-                    if (type == RTM_NEWADDR) {
-                        readAddress(in, start + length, index, found);
+                    T result = handler.handle(type, in, start + length);
+                    if (result != null) {
+                        return result;
                     }
                 }
                 in.position(Math.min(in.limit(), start + align(length)));
@@ -199,25 +223,9 @@ public final class AddressManager implements AutoCloseable {
         return awaitAck(seq);
     }
 
+    /** @return the request's error code: 0 for success, a negative errno otherwise */
     private int awaitAck(int seq) throws IOException {
-        while (true) {
-            ByteBuffer in = receive();
-            while (in.remaining() >= NLMSG_HEADER + 4) {
-                int start = in.position();
-                int length = in.getInt();
-                int type = in.getShort() & 0xffff;
-                in.getShort();
-                int messageSeq = in.getInt();
-                in.getInt();
-                if (type == NLMSG_ERROR && messageSeq == seq) {
-                    return in.getInt();
-                }
-                if (length < NLMSG_HEADER) {
-                    throw new IOException("malformed netlink reply");
-                }
-                in.position(Math.min(in.limit(), start + align(length)));
-            }
-        }
+        return replies(seq, (type, payload, end) -> type == NLMSG_ERROR ? payload.getInt() : null);
     }
 
     private ByteBuffer header(int length, int type, int flags, int seq) {
@@ -260,32 +268,20 @@ public final class AddressManager implements AutoCloseable {
         message.putInt(0).putInt(0).putInt(0).putInt(0);
         message.putShort((short) attrLength).putShort((short) IFLA_IFNAME).put(name);
         send(message);
-        while (true) {
-            ByteBuffer in = receive();
-            while (in.remaining() >= NLMSG_HEADER + 4) {
-                int start = in.position();
-                int length = in.getInt();
-                int type = in.getShort() & 0xffff;
-                in.getShort();
-                int messageSeq = in.getInt();
-                in.getInt();
-                if (messageSeq == seq && type == NLMSG_ERROR) {
-                    int error = in.getInt();
-                    throw new IOException(error == -ENODEV ? "no interface named '" + interfaceName + "'"
-                            : "cannot look up interface '" + interfaceName + "': errno " + -error);
-                }
-                if (messageSeq == seq && type == RTM_NEWLINK) {
-                    in.getInt(); // family, pad, type
-                    int index = in.getInt();
-                    indexes.put(interfaceName, index);
-                    return index;
-                }
-                if (length < NLMSG_HEADER) {
-                    throw new IOException("malformed netlink reply");
-                }
-                in.position(Math.min(in.limit(), start + align(length)));
+        int index = replies(seq, (type, payload, end) -> {
+            if (type == NLMSG_ERROR) {
+                int error = payload.getInt();
+                throw new IOException(error == -ENODEV ? "no interface named '" + interfaceName + "'"
+                        : "cannot look up interface '" + interfaceName + "': errno " + -error);
             }
-        }
+            if (type != RTM_NEWLINK) {
+                return null;
+            }
+            payload.getInt(); // ifi_family, pad, ifi_type
+            return payload.getInt();
+        });
+        indexes.put(interfaceName, index);
+        return index;
     }
 
     private static void check(int error, String what) throws IOException {

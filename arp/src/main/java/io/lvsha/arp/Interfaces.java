@@ -22,6 +22,15 @@ public final class Interfaces {
         return Files.isDirectory(SYS_CLASS_NET.resolve(name));
     }
 
+    /** The interface's index, as sysfs shows it for this process's namespace. */
+    public static int index(String name) throws IOException {
+        try {
+            return Integer.parseInt(read(name, "ifindex"));
+        } catch (NumberFormatException e) {
+            throw new IOException("no index for interface " + name, e);
+        }
+    }
+
     public static MacAddress macAddress(String name) throws IOException {
         return MacAddress.parse(read(name, "address"));
     }

@@ -13,6 +13,10 @@ interface LibC extends Library {
     int SOCK_CLOEXEC = 0x80000;
     int SOL_SOCKET = 1;
     int SO_RCVTIMEO = 20;
+    int SO_BINDTODEVICE = 25;
+    int AF_INET = 2;
+    int AF_INET6 = 10;
+    int IPPROTO_RAW = 255;
 
     int socket(int domain, int type, int protocol) throws LastErrorException;
 
@@ -21,6 +25,9 @@ interface LibC extends Library {
     int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
 
     long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+    long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength)
+            throws LastErrorException;
 
     long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
 

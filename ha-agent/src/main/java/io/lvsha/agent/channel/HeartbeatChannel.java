@@ -4,6 +4,7 @@ import io.lvsha.arp.EthernetFrames;
 import io.lvsha.arp.LinkPort;
 import io.lvsha.arp.MacAddress;
 import io.lvsha.arp.MulticastMembership;
+import io.lvsha.arp.RawIpSocket;
 import io.lvsha.vrrp.AddressFamily;
 import io.lvsha.vrrp.AdvertCodec;
 import io.lvsha.vrrp.AdvertRejectedException;
@@ -13,6 +14,7 @@ import io.lvsha.vrrp.ReceiveFilter;
 import io.lvsha.vrrp.ReceivedAdvert;
 import io.lvsha.vrrp.VirtualRouterConfig;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One heartbeat channel on the wire: sends our adverts as multicast frames and hands valid
@@ -42,6 +44,11 @@ public final class HeartbeatChannel implements AutoCloseable {
     private final DropCounters drops = new DropCounters();
     /** Reused for every advert: the length does not depend on the priority. HA loop only. */
     private final byte[] advertFrame;
+    /** Unicast peers, or empty for multicast. */
+    private final List<IpAddress> peers;
+    /** Unicast adverts have no Ethernet header: the kernel adds it. HA loop only. */
+    private final byte[] unicastDatagram;
+    private RawIpSocket unicast;
     private LinkPort port;
     private MulticastMembership membership;
     private int ipIdentification;
@@ -54,7 +61,8 @@ public final class HeartbeatChannel implements AutoCloseable {
      * @param deliver called on the pcap thread for each valid advert
      */
     public HeartbeatChannel(int index, String iface, IpAddress source, MacAddress mac, VirtualRouterConfig router,
-                            AdvertSink deliver) {
+                            List<IpAddress> peers, AdvertSink deliver) {
+        this.peers = List.copyOf(peers);
         this.index = index;
         this.name = router.channels().get(index).name();
         this.iface = iface;
@@ -68,6 +76,7 @@ public final class HeartbeatChannel implements AutoCloseable {
                 + AdvertCodec.datagramLength(router.advertisement(router.priority()))];
         EthernetFrames.writeIpHeader(advertFrame, MacAddress.ofMulticastGroup(group.toBytes()), mac,
                 router.family() == AddressFamily.IPV6);
+        this.unicastDatagram = new byte[advertFrame.length - EthernetFrames.HEADER_LENGTH];
     }
 
     /** Joins the VRRP group and starts receiving. Done at start-up, never on the takeover path. */
@@ -75,6 +84,9 @@ public final class HeartbeatChannel implements AutoCloseable {
         membership = MulticastMembership.join(iface, group);
         String bpf = router.family() == AddressFamily.IPV4 ? "ip proto 112" : "ip6 proto 112";
         port = LinkPort.open(iface, bpf, this::onFrame);
+        if (!peers.isEmpty()) {
+            unicast = RawIpSocket.open(router.family(), iface);
+        }
     }
 
     private void onFrame(byte[] frame, long receivedNanos) {
@@ -99,12 +111,21 @@ public final class HeartbeatChannel implements AutoCloseable {
         }
     }
 
-    /** Sends one advert at {@code priority}. Called on the HA loop only. */
+    /** Sends one advert at {@code priority}: multicast, or to each unicast peer. HA loop only. */
     public void sendAdvert(int priority) throws IOException {
         ipIdentification = (ipIdentification + 1) & 0xffff;
-        AdvertCodec.encodeDatagram(router.advertisement(priority), source, group, router.checksumMode(),
-                ipIdentification, advertFrame, EthernetFrames.HEADER_LENGTH);
-        port.send(advertFrame);
+        if (peers.isEmpty()) {
+            AdvertCodec.encodeDatagram(router.advertisement(priority), source, group, router.checksumMode(),
+                    ipIdentification, advertFrame, EthernetFrames.HEADER_LENGTH);
+            port.send(advertFrame);
+        } else {
+            // The v3 checksum covers the destination, so each peer gets its own encoding.
+            for (IpAddress peer : peers) {
+                int length = AdvertCodec.encodeDatagram(router.advertisement(priority), source, peer,
+                        router.checksumMode(), ipIdentification, unicastDatagram, 0);
+                unicast.send(unicastDatagram, length, peer);
+            }
+        }
         sent++;
     }
 
@@ -130,6 +151,10 @@ public final class HeartbeatChannel implements AutoCloseable {
         return iface;
     }
 
+    public List<IpAddress> peers() {
+        return peers;
+    }
+
     public IpAddress source() {
         return source;
     }
@@ -153,6 +178,9 @@ public final class HeartbeatChannel implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (unicast != null) {
+            unicast.close();
+        }
         if (port != null) {
             port.close();
         }

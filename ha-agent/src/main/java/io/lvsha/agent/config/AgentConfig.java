@@ -47,8 +47,12 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      *
      * @param source the advert source address; {@code null} = the interface's first address of the
      *     group's family (IPv6: its link-local address)
+     * @param peers unicast destinations for our adverts; empty = multicast (224.0.0.18 / ff02::12)
      */
-    public record Channel(String name, String iface, IpAddress source) {
+    public record Channel(String name, String iface, IpAddress source, List<IpAddress> peers) {
+        public Channel {
+            peers = List.copyOf(peers);
+        }
     }
 
     /** An interface whose link going down lowers our priority by {@code weight} (negative). */

@@ -199,7 +199,16 @@ final class ConfigValidator {
                 problem(at + ".interface", iface + " carries two channels", "a second channel needs a second path: another interface");
             }
             IpAddress source = channel.source() == null ? null : address(at + ".source", channel.source());
-            channels.add(new AgentConfig.Channel(name, iface, source));
+            List<IpAddress> peers = new ArrayList<>();
+            if (channel.peers() != null) {
+                for (int p = 0; p < channel.peers().size(); p++) {
+                    IpAddress peer = address(at + ".peers[" + p + "]", channel.peers().get(p));
+                    if (peer != null) {
+                        peers.add(peer);
+                    }
+                }
+            }
+            channels.add(new AgentConfig.Channel(name, iface, source, peers));
         }
         return channels;
     }
@@ -254,6 +263,16 @@ final class ConfigValidator {
                 }
                 if (iface != null) {
                     vips.add(new AgentConfig.Vip(address, iface));
+                }
+            }
+        }
+        if (group != null && family != null) {
+            for (int c = 0; c < group.channels().size(); c++) {
+                for (IpAddress peer : group.channels().get(c).peers()) {
+                    if (peer.family() != family) {
+                        problem("group.channels[" + c + "].peers", peer + " is not " + family + " like the VIPs",
+                                "list the peer's " + family + " address on this channel");
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
                  List<Channel> channels, List<Track> track) {
     }
 
-    record Channel(String name, @JsonProperty("interface") String iface, String source) {
+    record Channel(String name, @JsonProperty("interface") String iface, String source, List<String> peers) {
     }
 
     record Track(@JsonProperty("interface") String iface, Integer weight) {

@@ -89,7 +89,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 AgentConfig.Channel channel = config.group().channels().get(i);
                 MacAddress mac = Interfaces.macAddress(channel.iface());
                 HeartbeatChannel heartbeat = new HeartbeatChannel(i, channel.iface(),
-                        routerConfig.channels().get(i).primaryAddress(), mac, routerConfig,
+                        routerConfig.channels().get(i).primaryAddress(), mac, routerConfig, channel.peers(),
                         (index, advert, at) -> loop.execute(() -> controllerRef.get().onAdvert(index, advert, at)));
                 channels.add(heartbeat);
                 heartbeat.open();
@@ -152,7 +152,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     }
 
     private static String channelList(List<HeartbeatChannel> channels) {
-        return String.join(", ", channels.stream().map(c -> c.name() + "=" + c.iface() + " from " + c.source()).toList());
+        return String.join(", ", channels.stream().map(c -> c.name() + "=" + c.iface() + " from " + c.source()
+                + (c.peers().isEmpty() ? "" : " to " + c.peers())).toList());
     }
 
     /** The router's settings, with each channel's source address found on its interface if not configured. */

@@ -30,6 +30,12 @@ public final class HaLoop implements Executor {
      * failover time. At 20 ms adverts the spin costs about 1% of a core.
      */
     private static final long SPIN_NANOS = 200_000L;
+    /**
+     * Tasks already queued when a deadline falls due run first, at most this many: an advert that
+     * arrived before the Master_Down_Timer expired must count, even if the loop got to it late
+     * (after a stall, both are ready at once). The bound keeps a flood from starving the timers.
+     */
+    private static final int DRAIN_BEFORE_DEADLINE = 64;
 
     /** What the loop serves between tasks. Called on the loop thread only. */
     public interface Deadlines {
@@ -51,6 +57,8 @@ public final class HaLoop implements Executor {
     private volatile Deadlines deadlines;
     private volatile java.util.function.LongConsumer lagSink = lag -> { };
     private volatile boolean running = true;
+    /** The queue was drained once for the deadline now due; the deadline fires next, whatever is queued. */
+    private boolean drainedForDeadline;
 
     public HaLoop(Clock clock) {
         this.clock = clock;
@@ -97,6 +105,11 @@ public final class HaLoop implements Executor {
                     long now = clock.nanoTime();
                     long wait = deadline - now;
                     if (wait <= 0) {
+                        if (!drainedForDeadline && drainQueued()) {
+                            drainedForDeadline = true;
+                            continue; // the queued work may have moved the deadline: look again
+                        }
+                        drainedForDeadline = false;
                         recordLag(now - deadline);
                         runSafely(() -> owner.onDeadline(now, deadline));
                         continue;
@@ -123,6 +136,19 @@ public final class HaLoop implements Executor {
             running = false;
             stopped.countDown();
         }
+    }
+
+    /** Runs up to {@link #DRAIN_BEFORE_DEADLINE} queued tasks; @return whether any ran */
+    private boolean drainQueued() {
+        Runnable task = tasks.poll();
+        if (task == null) {
+            return false;
+        }
+        int ran = 0;
+        do {
+            runSafely(task);
+        } while (++ran < DRAIN_BEFORE_DEADLINE && (task = tasks.poll()) != null);
+        return true;
     }
 
     private void runSafely(Runnable task) {

@@ -54,27 +54,23 @@ public final class VipSet {
 
     /** Adds every VIP; one that cannot be added is reported and the others still are. */
     public List<Change> addAll() {
-        List<Change> changes = new ArrayList<>(vips.size());
-        for (AgentConfig.Vip vip : vips) {
-            try {
-                changes.add(new Change(vip, true,
-                        addresses.add(vip.iface(), vip.address()) == AddressManager.Outcome.CHANGED, null));
-            } catch (IOException e) {
-                changes.add(new Change(vip, true, false, e.getMessage()));
-            }
-        }
-        return changes;
+        return changeAll(true);
     }
 
     /** Removes every VIP that is present. */
     public List<Change> removeAll() {
+        return changeAll(false);
+    }
+
+    private List<Change> changeAll(boolean add) {
         List<Change> changes = new ArrayList<>(vips.size());
         for (AgentConfig.Vip vip : vips) {
             try {
-                changes.add(new Change(vip, false,
-                        addresses.remove(vip.iface(), vip.address()) == AddressManager.Outcome.CHANGED, null));
+                AddressManager.Outcome outcome = add ? addresses.add(vip.iface(), vip.address())
+                        : addresses.remove(vip.iface(), vip.address());
+                changes.add(new Change(vip, add, outcome == AddressManager.Outcome.CHANGED, null));
             } catch (IOException e) {
-                changes.add(new Change(vip, false, false, e.getMessage()));
+                changes.add(new Change(vip, add, false, e.getMessage()));
             }
         }
         return changes;

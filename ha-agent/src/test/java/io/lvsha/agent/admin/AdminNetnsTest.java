@@ -35,7 +35,9 @@ class AdminNetnsTest {
     @BeforeEach
     void setUp() throws Exception {
         lab = Lab.up();
-        lab.startAgent("d1", lab.standardConfig("d1", 150, "100ms"));
+        Path d1Config = lab.standardConfig("d1", 150, "100ms");
+        Files.writeString(d1Config, Files.readString(d1Config) + "metrics: {prometheus: 127.0.0.1:9469}\n");
+        lab.startAgent("d1", d1Config);
         lab.awaitRole("d1", "MASTER", SOON);
         lab.startAgent("d2", lab.standardConfig("d2", 100, "100ms"));
         lab.awaitRole("d2", "BACKUP", SOON);
@@ -197,6 +199,20 @@ class AdminNetnsTest {
             }
         }
         return gaps;
+    }
+
+    @Test
+    void metricsCountAdvertsAndPrometheusServesThemOnLoopback() throws Exception {
+        Thread.sleep(300);
+        JsonNode metrics = ok(AdminClient.call(d1Socket, "{\"cmd\":\"metrics\"}"));
+        assertTrue(metrics.path("vrrp.channel.public.adverts.sent").asLong() > 0, metrics.toString());
+        assertEquals("MASTER", metrics.path("vrrp.role").asText());
+        assertEquals(1, metrics.path("vrrp.takeover.micros").path("count").asLong(), metrics.toString());
+        assertTrue(metrics.path("ha.loop.lag.micros").path("count").asLong() > 0, metrics.toString());
+        String scrape = lab.exec("d1", "/usr/bin/python3", "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9469/metrics').read().decode())");
+        assertTrue(scrape.contains("vrrp_channel_public_adverts_sent"), scrape);
+        assertTrue(scrape.contains("vrrp_takeover_micros"), scrape);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.List;
  * <pre>
  * failover N INTERVAL...   e.g. failover 10 1s 100ms 20ms
  * soak MINUTES INTERVAL    e.g. soak 10 20ms
+ * switchover N INTERVAL    e.g. switchover 10 100ms (ha-agentctl switchover on the master, alternating)
  * </pre>
  */
 public final class FailoverBenchmark {
@@ -38,8 +39,10 @@ public final class FailoverBenchmark {
             }
         } else if (args.length == 3 && args[0].equals("soak")) {
             soak(Integer.parseInt(args[1]), args[2]);
+        } else if (args.length == 3 && args[0].equals("switchover")) {
+            switchovers(Integer.parseInt(args[1]), args[2]);
         } else {
-            System.err.println("usage: failover N INTERVAL... | soak MINUTES INTERVAL");
+            System.err.println("usage: failover N INTERVAL... | soak MINUTES INTERVAL | switchover N INTERVAL");
             System.exit(64);
         }
     }
@@ -134,6 +137,61 @@ public final class FailoverBenchmark {
         System.out.printf("  %-72s min %8.3f  median %8.3f  p99 %8.3f  max %8.3f ms%n", what, sorted[0] / 1e6,
                 sorted[sorted.length / 2] / 1e6, sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e6,
                 sorted[sorted.length - 1] / 1e6);
+    }
+
+    /** Hands mastership back and forth with the admin command while the client probes every 10 ms. */
+    private static void switchovers(int n, String interval) throws Exception {
+        List<Long> gaps = new ArrayList<>();
+        List<Long> lost = new ArrayList<>();
+        List<Long> commandToGarp = new ArrayList<>();
+        try (Lab lab = Lab.up()) {
+            lab.startAgent("d1", lab.standardConfig("d1", 150, interval));
+            lab.awaitRole("d1", "MASTER", SOON);
+            lab.startAgent("d2", lab.standardConfig("d2", 100, interval));
+            lab.awaitRole("d2", "BACKUP", SOON);
+            java.nio.file.Path[] sockets = {lab.awaitAdminSocket("d1", SOON), lab.awaitAdminSocket("d2", SOON)};
+            String[] macs = {"02:00:0a:63:00:0b", D2_MAC};
+            int master = 0;
+            for (int i = 0; i < n; i++) {
+                Thread.sleep(2500);
+                try (Capture client = Capture.start(lab, "cl", "eth0", "arp or icmp")) {
+                    lab.start("ping", List.of("ip", "netns", "exec", lab.namespace("cl"), "ping", "-q", "-i", "0.01",
+                            "-W", "1", VIP));
+                    Thread.sleep(500);
+                    long command = System.nanoTime();
+                    io.lvsha.agent.lab.AdminClient.call(sockets[master], "{\"cmd\":\"switchover\",\"args\":{\"hold\":5}}");
+                    Thread.sleep(700);
+                    lab.signal("ping", "KILL");
+                    int next = 1 - master;
+                    long firstGarp = 0;
+                    long lastReply = 0;
+                    long maxGap = 0;
+                    for (Capture.Frame frame : client.frames()) {
+                        if (firstGarp == 0 && frame.atNanos() > command && macs[next].equals(frame.garpSenderMac(VIP))) {
+                            firstGarp = frame.atNanos();
+                        }
+                        if (frame.isEchoReply(VIP, macs[0]) || frame.isEchoReply(VIP, macs[1])) {
+                            if (lastReply != 0) {
+                                maxGap = Math.max(maxGap, frame.atNanos() - lastReply);
+                            }
+                            lastReply = frame.atNanos();
+                        }
+                    }
+                    if (firstGarp == 0) {
+                        System.out.println("  round without a GARP from the new master; skipped");
+                    } else {
+                        commandToGarp.add(firstGarp - command);
+                        gaps.add(maxGap);
+                        lost.add(Math.max(0, Math.round(maxGap / 10e6) - 1) * 1_000_000L);
+                    }
+                    master = next;
+                }
+            }
+        }
+        System.out.printf("%nswitchover at %s adverts: %d handovers, client probing every 10 ms%n", interval, n);
+        print("command -> first GARP of the new master", commandToGarp, 0);
+        print("longest gap between two answered probes", gaps, 0);
+        print("probes lost (count, shown as ms = count)", lost, 0);
     }
 
     private static void soak(int minutes, String interval) throws Exception {

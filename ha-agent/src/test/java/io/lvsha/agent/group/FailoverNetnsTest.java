@@ -158,6 +158,35 @@ class FailoverNetnsTest {
         assertOwnsVips("d2");
     }
 
+    private java.nio.file.Path unicastConfig(String node, int priority, String publicPeer, String privatePeer)
+            throws Exception {
+        java.nio.file.Path config = lab.standardConfig(node, priority, "100ms");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+                .replace("{name: public, interface: pub0}", "{name: public, interface: pub0, peers: [" + publicPeer + "]}")
+                .replace("{name: private, interface: priv0}", "{name: private, interface: priv0, peers: [" + privatePeer + "]}"));
+        return config;
+    }
+
+    @Test
+    void unicastPeersCarryTheAdvertsAndADeadMasterIsStillReplaced() throws Exception {
+        lab.startAgent("d1", unicastConfig("d1", 150, "10.99.0.12", "192.168.50.12"));
+        lab.awaitRole("d1", "MASTER", SOON);
+        lab.startAgent("d2", unicastConfig("d2", 100, "10.99.0.11", "192.168.50.11"));
+        lab.awaitRole("d2", "BACKUP", SOON);
+        try (Capture backup = Capture.start(lab, "d2", "pub0", "ip proto 112")) {
+            Thread.sleep(500);
+            List<ReceivedAdvert> adverts = backup.frames().stream().map(Capture.Frame::advert)
+                    .filter(java.util.Objects::nonNull).toList();
+            assertFalse(adverts.isEmpty(), "no advert reached d2");
+            assertTrue(adverts.stream().allMatch(a -> a.destination().toString().equals("10.99.0.12")),
+                    "an advert was not sent unicast to d2: " + adverts);
+        }
+        Thread.sleep(1000);
+        assertEquals(1, lab.roleChanges("d2").size(), "d2 did not stay backup under unicast adverts");
+        lab.signal("d1", "KILL");
+        assertEquals("MASTER_DOWN", lab.awaitRole("d2", "MASTER", SOON).path("cause").asText());
+    }
+
     @Test
     void vipLeftByAnEarlierRunIsRemovedBeforeJoiningAsBackup() throws Exception {
         lab.startAgent("d1", lab.standardConfig("d1", 150, "100ms"));

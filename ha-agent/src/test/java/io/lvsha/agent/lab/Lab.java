@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * The namespace lab of deploy/lab/lab.sh for one test: uniquely prefixed, with agents started as
  * child JVMs inside the director namespaces. {@link #close()} kills everything and removes the
  * namespaces; so does a shutdown hook if the test JVM dies first. Logs and event files stay in
- * target/lab/PREFIX for a failed test's post-mortem.
+ * /tmp/lvsha-lab/PREFIX for a failed test's post-mortem.
  */
 public final class Lab implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -40,8 +40,11 @@ public final class Lab implements AutoCloseable {
 
     public static Lab up() throws IOException {
         String prefix = "lvsha" + ProcessHandle.current().pid() + "n" + COUNTER.incrementAndGet() + "-";
-        Path dir = Path.of(System.getProperty("user.dir"), "target", "lab", prefix);
+        // Under the system temp dir, not the checkout: the peer-credential test runs a client as
+        // nobody, who must be able to traverse to the socket wherever the checkout lives.
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lvsha-lab", prefix);
         Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Lab lab = new Lab(prefix, dir);
         try {
             Netns.run(LAB_SCRIPT.toString(), "up", prefix);
