@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class VirtualRouter {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualRouter.class);
+    /**
+     * A Master_Down_Timer served later than this means this node itself was stalled (GC, or the
+     * whole machine: stalls of seconds hit every process on the shared hosts). The master's adverts
+     * were stalled with us and are about to arrive, so the takeover is deferred once, by one
+     * advert interval. Only after a stall of our own does this cost anything.
+     */
+    static final long LATE_TIMER_TOLERANCE_NANOS = 5_000_000L;
 
     private final VirtualRouterConfig config;
     private final ChannelWatch channels;
@@ -51,6 +58,9 @@ public final class VirtualRouter {
     private Cause pendingTakeoverCause = Cause.MASTER_DOWN;
     private long transitions;
     private long impossibleEvents;
+    /** The current Master_Down_Timer was already deferred once for being served late. */
+    private boolean lateTimerDeferred;
+    private long lateTimerDeferrals;
 
     public VirtualRouter(VirtualRouterConfig config) {
         this.config = config;
@@ -177,14 +187,23 @@ public final class VirtualRouter {
             adverTimer.arm(now + AdvertIntervals.centisToNanos(config.adverIntervalCentis()));
         } else if (role == Role.BACKUP) {
             if (masterDownTimer.isDue(now)) {
-                becomeMaster(masterDownReason(), now, out);
+                if (lateTimerDeferred || now - masterDownTimer.at() <= LATE_TIMER_TOLERANCE_NANOS) {
+                    becomeMaster(masterDownReason(), now, out);
+                    return;
+                }
+                lateTimerDeferred = true;
+                lateTimerDeferrals++;
+                LOG.warn("VRID {}: Master_Down_Timer served {} ms late (this node stalled); waiting one more advert"
+                        + " interval for the master's delayed adverts", config.vrid(),
+                        (now - masterDownTimer.at()) / 1_000_000);
+                masterDownTimer.arm(now + masterAdverIntervalNanos());
             } else if (preemptTimer.isDue(now)) {
                 becomeMaster(new TransitionReason(Cause.PREEMPT_LOWER_PRIORITY_MASTER,
                         "preempting " + masterAddress + " priority " + masterPriority + " after preempt delay "
                                 + config.preemptDelayNanos() / 1_000_000 + " ms"), now, out);
-            } else {
-                channels.detectLost(now, masterDownIntervalNanos(), masterAdverIntervalNanos(), out);
+                return;
             }
+            channels.detectLost(now, masterDownIntervalNanos(), masterAdverIntervalNanos(), out);
         }
     }
 
@@ -251,6 +270,7 @@ public final class VirtualRouter {
         }
         masterDownTimer.arm(now + masterDownIntervalNanos());
         pendingTakeoverCause = Cause.MASTER_DOWN;
+        lateTimerDeferred = false;
     }
 
     /** RFC 5798 §6.4.3, "If an ADVERTISEMENT is received". */
@@ -327,6 +347,7 @@ public final class VirtualRouter {
 
     /** Cancel Adver_Timer, set Master_Down_Timer to Master_Down_Interval, transition to Backup. */
     private void becomeBackup(TransitionReason reason, long now, List<VrrpAction> out) {
+        lateTimerDeferred = false;
         adverTimer.cancel();
         preemptTimer.cancel();
         pendingTakeoverCause = Cause.MASTER_DOWN;
@@ -413,6 +434,11 @@ public final class VirtualRouter {
 
     public long transitions() {
         return transitions;
+    }
+
+    /** Takeovers deferred because this node served its Master_Down_Timer late (it was stalled). */
+    public long lateTimerDeferrals() {
+        return lateTimerDeferrals;
     }
 
     /** Events that cannot happen in their state: each is a bug in the caller. */

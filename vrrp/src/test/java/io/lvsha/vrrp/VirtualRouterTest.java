@@ -114,6 +114,38 @@ class VirtualRouterTest {
     }
 
     @Test
+    void aTimerServedLateAfterOurOwnStallWaitsOneIntervalForTheMastersDelayedAdvert() {
+        long start = clock.nanoTime();
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10));
+        long deadline = start + router.masterDownIntervalNanos();
+        // The whole machine stalled for 2 s: our timer is served late, and so was the master.
+        assertTrue(tickAt(router, deadline + 2_000_000_000L).isEmpty());
+        assertEquals(1, router.lateTimerDeferrals());
+        advert(router, 0, PEER, 150, 10);
+        assertTrue(tickAt(router, deadline + 2_100_000_000L).isEmpty());
+        assertEquals(Role.BACKUP, router.role());
+    }
+
+    @Test
+    void aDeadMasterIsStillReplacedOneIntervalLaterAfterOurStall() {
+        long start = clock.nanoTime();
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10));
+        long late = start + router.masterDownIntervalNanos() + 2_000_000_000L;
+        assertTrue(tickAt(router, late).isEmpty());
+        assertEquals(late + 100_000_000L, router.nextDeadline());
+        assertEquals(Cause.MASTER_DOWN, roleChange(tickAt(router, late + 100_000_000L)).reason().cause());
+    }
+
+    @Test
+    void aTimerServedOnTimeIsNotDeferred() {
+        long start = clock.nanoTime();
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10));
+        long deadline = start + router.masterDownIntervalNanos();
+        assertEquals(Role.MASTER, roleChange(tickAt(router, deadline + 4_000_000L)).to());
+        assertEquals(0, router.lateTimerDeferrals());
+    }
+
+    @Test
     void v2SkewIgnoresTheIntervalAsRfc3768Says() {
         // v2 at 3 s, priority 100: 3 * 3 s + 156/256 s.
         VirtualRouter router = startedBackup(config(VrrpVersion.V2, 100, 300));
