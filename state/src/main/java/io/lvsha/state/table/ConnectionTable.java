@@ -1,0 +1,277 @@
+package io.lvsha.state.table;
+
+import io.lvsha.state.sync.ConnectionRecord;
+import io.lvsha.vrrp.AddressFamily;
+import io.lvsha.vrrp.IpAddress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The replicated IPVS connections, keyed as the kernel keys them: (protocol, client address and
+ * port, virtual address and port). Every entry expires by its own timeout.
+ *
+ * <p>Compact by design: a director can hold millions of connections, so IPv4 entries (nearly all
+ * of them) live in parallel primitive arrays with open addressing, linear probing and
+ * backward-shift deletion: 40 bytes a slot, no object per entry. 1 M entries take about 80 MB
+ * at the maximum load factor (deploy/bench/conn-table.sh measures it). IPv6 entries and the rare
+ * optional data (sequence data, persistence-engine data) are kept in ordinary maps.
+ *
+ * <p>Time is an argument: {@code nowSeconds} on any monotonic clock the caller chooses.
+ * <b>Note:</b> not thread-safe; one thread owns it.
+ */
+public final class ConnectionTable {
+    private static final long USED = 1L << 63;
+    private static final int INITIAL_CAPACITY = 1 << 10;
+    private static final double MAX_LOAD = 0.7;
+
+    /** client << 32 | virtual address. */
+    private long[] addresses;
+    /** USED | protocol << 32 | client port << 16 | virtual port; 0 = empty slot. */
+    private long[] keys;
+    /** real server << 32 | real port << 16 | state. */
+    private long[] destinations;
+    /** fwmark << 32 | flags. */
+    private long[] markAndFlags;
+    private int[] timeouts;
+    /** When the entry expires, as seconds relative to {@link #epochSeconds}. */
+    private int[] expiries;
+    private int size;
+    private int sweepCursor;
+    private long epochSeconds = Long.MIN_VALUE;
+    private final Map<Ipv6Key, Ipv6Entry> ipv6 = new HashMap<>();
+    private final Map<Ipv4Key, ConnectionRecord.Options> options = new HashMap<>();
+
+    private record Ipv4Key(long addresses, long key) {
+    }
+
+    private record Ipv6Key(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress, int virtualPort) {
+        static Ipv6Key of(ConnectionRecord r) {
+            return new Ipv6Key(r.protocol(), r.client(), r.clientPort(), r.virtualAddress(), r.virtualPort());
+        }
+    }
+
+    private record Ipv6Entry(ConnectionRecord record, long expiresSeconds) {
+    }
+
+    public ConnectionTable() {
+        allocate(INITIAL_CAPACITY);
+    }
+
+    private void allocate(int capacity) {
+        addresses = new long[capacity];
+        keys = new long[capacity];
+        destinations = new long[capacity];
+        markAndFlags = new long[capacity];
+        timeouts = new int[capacity];
+        expiries = new int[capacity];
+    }
+
+    /** Adds or replaces the connection; it expires {@code timeoutSeconds} after {@code nowSeconds}. */
+    public void put(ConnectionRecord record, long nowSeconds) {
+        if (epochSeconds == Long.MIN_VALUE) {
+            epochSeconds = nowSeconds;
+        }
+        long expires = nowSeconds + record.timeoutSecondsUnsigned();
+        if (record.isIpv6()) {
+            ipv6.put(Ipv6Key.of(record), new Ipv6Entry(record, expires));
+            return;
+        }
+        if (size + 1 > keys.length * MAX_LOAD) {
+            grow();
+        }
+        long address = addressWord(record.client(), record.virtualAddress());
+        long key = keyWord(record.protocol(), record.clientPort(), record.virtualPort());
+        int slot = find(address, key);
+        if (slot < 0) {
+            slot = -slot - 1;
+            size++;
+        }
+        addresses[slot] = address;
+        keys[slot] = key;
+        destinations[slot] = (ipv4(record.realServer()) << 32) | ((long) record.realPort() << 16) | record.state();
+        markAndFlags[slot] = ((long) record.fwmark() << 32) | (record.flags() & 0xffffffffL);
+        timeouts[slot] = record.timeoutSeconds();
+        expiries[slot] = (int) (expires - epochSeconds);
+        if (record.options().equals(ConnectionRecord.Options.NONE)) {
+            options.remove(new Ipv4Key(address, key));
+        } else {
+            options.put(new Ipv4Key(address, key), record.options());
+        }
+    }
+
+    /** The connection with this key, or null. */
+    public ConnectionRecord get(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress,
+                                int virtualPort) {
+        if (client.family() == AddressFamily.IPV6) {
+            Ipv6Entry entry = ipv6.get(new Ipv6Key(protocol, client, clientPort, virtualAddress, virtualPort));
+            return entry == null ? null : entry.record();
+        }
+        int slot = find(addressWord(client, virtualAddress), keyWord(protocol, clientPort, virtualPort));
+        return slot < 0 ? null : recordAt(slot);
+    }
+
+    /** Removes the connection with this key. @return whether there was one */
+    public boolean remove(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress, int virtualPort) {
+        if (client.family() == AddressFamily.IPV6) {
+            return ipv6.remove(new Ipv6Key(protocol, client, clientPort, virtualAddress, virtualPort)) != null;
+        }
+        int slot = find(addressWord(client, virtualAddress), keyWord(protocol, clientPort, virtualPort));
+        if (slot < 0) {
+            return false;
+        }
+        delete(slot);
+        return true;
+    }
+
+    public int size() {
+        return size + ipv6.size();
+    }
+
+    /**
+     * Removes expired entries, looking at no more than {@code maxSlots} slots: call it often with a
+     * small budget so that expiry never takes a long pause.
+     *
+     * @return how many entries were removed
+     */
+    public int expire(long nowSeconds, int maxSlots) {
+        int removed = 0;
+        int relativeNow = epochSeconds == Long.MIN_VALUE ? 0 : (int) (nowSeconds - epochSeconds);
+        for (int examined = 0; examined < maxSlots && size > 0; examined++) {
+            sweepCursor = (sweepCursor + 1) & (keys.length - 1);
+            // Backward-shift deletion may move an unexamined entry into this slot: look at it again.
+            while (keys[sweepCursor] != 0 && relativeNow - expiries[sweepCursor] >= 0) {
+                delete(sweepCursor);
+                removed++;
+            }
+        }
+        for (Iterator<Ipv6Entry> it = ipv6.values().iterator(); it.hasNext(); ) {
+            if (nowSeconds - it.next().expiresSeconds() >= 0) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Every entry, in no particular order (for a full resync to a peer). */
+    public void forEach(Consumer<ConnectionRecord> consumer) {
+        for (int slot = 0; slot < keys.length; slot++) {
+            if (keys[slot] != 0) {
+                consumer.accept(recordAt(slot));
+            }
+        }
+        ipv6.values().forEach(entry -> consumer.accept(entry.record()));
+    }
+
+    /**
+     * A digest per bucket of the key space: two tables with the same entries have the same
+     * digests, and a differing entry changes the digest of its bucket only. Lets two peers find
+     * what differs without sending the table.
+     */
+    public long[] bucketDigests(int buckets) {
+        long[] digests = new long[buckets];
+        forEach(record -> {
+            long key = mix(record.client().hashCode() * 31L + record.clientPort() * 131L + record.protocol()
+                    + record.virtualAddress().hashCode() * 7L + record.virtualPort());
+            digests[(int) Long.remainderUnsigned(key, buckets)] ^= mix(key ^ record.hashCode());
+        });
+        return digests;
+    }
+
+    private static long mix(long value) {
+        long x = value * 0x9e3779b97f4a7c15L;
+        return x ^ (x >>> 31);
+    }
+
+    private ConnectionRecord recordAt(int slot) {
+        long address = addresses[slot];
+        long key = keys[slot];
+        long destination = destinations[slot];
+        ConnectionRecord.Options extra = options.isEmpty() ? null : options.get(new Ipv4Key(address, key));
+        return new ConnectionRecord((int) (key >>> 32) & 0xff, ipv4((int) (address >>> 32)), (int) (key >>> 16) & 0xffff,
+                ipv4((int) address), (int) key & 0xffff, ipv4((int) (destination >>> 32)),
+                (int) (destination >>> 16) & 0xffff, (int) (markAndFlags[slot] >>> 32), (int) markAndFlags[slot],
+                (int) destination & 0xffff, timeouts[slot], extra);
+    }
+
+    /** @return the slot holding the key, or -(insertion slot) - 1 */
+    private int find(long address, long key) {
+        int mask = keys.length - 1;
+        int slot = (int) mix(address * 31 + key) & mask;
+        while (keys[slot] != 0) {
+            if (keys[slot] == key && addresses[slot] == address) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -slot - 1;
+    }
+
+    /** Backward-shift deletion: later entries of the probe chain move up, so no tombstones are needed. */
+    private void delete(int slot) {
+        options.remove(new Ipv4Key(addresses[slot], keys[slot]));
+        int mask = keys.length - 1;
+        int hole = slot;
+        int next = (hole + 1) & mask;
+        while (keys[next] != 0) {
+            int home = (int) mix(addresses[next] * 31 + keys[next]) & mask;
+            // Move the entry into the hole if the hole lies on its probe path (cyclically between home and next).
+            if (((next - home) & mask) >= ((next - hole) & mask)) {
+                move(next, hole);
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        keys[hole] = 0;
+        size--;
+    }
+
+    private void move(int from, int to) {
+        addresses[to] = addresses[from];
+        keys[to] = keys[from];
+        destinations[to] = destinations[from];
+        markAndFlags[to] = markAndFlags[from];
+        timeouts[to] = timeouts[from];
+        expiries[to] = expiries[from];
+    }
+
+    private void grow() {
+        long[] oldAddresses = addresses;
+        long[] oldKeys = keys;
+        long[] oldDestinations = destinations;
+        long[] oldMarks = markAndFlags;
+        int[] oldTimeouts = timeouts;
+        int[] oldExpiries = expiries;
+        allocate(oldKeys.length * 2);
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != 0) {
+                int slot = -find(oldAddresses[i], oldKeys[i]) - 1;
+                addresses[slot] = oldAddresses[i];
+                keys[slot] = oldKeys[i];
+                destinations[slot] = oldDestinations[i];
+                markAndFlags[slot] = oldMarks[i];
+                timeouts[slot] = oldTimeouts[i];
+                expiries[slot] = oldExpiries[i];
+            }
+        }
+    }
+
+    private static long addressWord(IpAddress client, IpAddress virtualAddress) {
+        return (ipv4(client) << 32) | (ipv4(virtualAddress) & 0xffffffffL);
+    }
+
+    private static long keyWord(int protocol, int clientPort, int virtualPort) {
+        return USED | ((long) (protocol & 0xff) << 32) | ((long) (clientPort & 0xffff) << 16) | (virtualPort & 0xffff);
+    }
+
+    private static long ipv4(IpAddress address) {
+        byte[] b = address.toBytes();
+        return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
+    }
+
+    private static IpAddress ipv4(int value) {
+        return IpAddress.of(new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
+    }
+}
