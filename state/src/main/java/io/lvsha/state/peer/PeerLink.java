@@ -1,0 +1,182 @@
+package io.lvsha.state.peer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP link between the two agents, over the private network. One side listens, the other
+ * connects and reconnects; every connection is authenticated ({@link PeerAuthHandler}), then each
+ * side sends its {@link Hello}. The listener hears the link come up, its frames, and its loss,
+ * which is quick when the peer agent dies: its kernel closes the connection at once.
+ * Callbacks run on the link's own thread.
+ */
+public final class PeerLink implements AutoCloseable {
+    /** What the agent learns from the link. */
+    public interface Listener {
+        /** The peer proved the key and said hello. */
+        void up(Hello peer);
+
+        /** A frame after the hello. */
+        void frame(PeerFrame frame);
+
+        /** A link that was up is gone (the peer closed it, the network, a failed check). */
+        void down(String why);
+    }
+
+    private static final long RECONNECT_MILLIS = 500;
+
+    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Hello own;
+    private final byte[] key;
+    private final Listener listener;
+    private final SecureRandom random = new SecureRandom();
+    private volatile Channel active;
+    private volatile boolean closed;
+    private Channel server;
+
+    private PeerLink(Hello own, byte[] key, Listener listener) {
+        this.own = own;
+        this.key = key.clone();
+        this.listener = listener;
+    }
+
+    /** Listens on {@code local} for the peer (one peer at a time). The socket is made in the calling thread's namespace. */
+    public static PeerLink listen(Hello own, byte[] key, InetSocketAddress local, Listener listener) throws IOException {
+        PeerLink link = new PeerLink(own, key, listener);
+        try {
+            link.server = new ServerBootstrap().group(link.loop).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(link.initializer())
+                    .bind(local).sync().channel();
+            return link;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            link.close();
+            throw new IOException("interrupted while binding " + local, e);
+        } catch (RuntimeException e) {
+            link.close();
+            throw new IOException("cannot listen for the peer on " + local + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Connects to the peer at {@code remote}, and again after every loss, until closed. */
+    public static PeerLink connect(Hello own, byte[] key, InetSocketAddress remote, Listener listener) {
+        PeerLink link = new PeerLink(own, key, listener);
+        link.dial(remote);
+        return link;
+    }
+
+    private void dial(InetSocketAddress remote) {
+        if (closed) {
+            return;
+        }
+        new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+                .handler(initializer())
+                .connect(remote).addListener(future -> {
+                    Channel channel = ((io.netty.channel.ChannelFuture) future).channel();
+                    channel.closeFuture().addListener(done -> {
+                        if (!closed) {
+                            loop.schedule(() -> dial(remote), RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
+                        }
+                    });
+                });
+    }
+
+    private ChannelInitializer<SocketChannel> initializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                PeerLinkPipeline.install(channel.pipeline(), own.node(), key, random);
+                channel.pipeline().addLast(new Session());
+            }
+        };
+    }
+
+    /** One connection: hello after authentication, then frames up to the listener. */
+    private final class Session extends SimpleChannelInboundHandler<PeerFrame> {
+        private boolean up;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof PeerAuthenticated) {
+                if (active != null && active.isActive()) {
+                    ctx.close(); // one peer at a time: a second connection is a stale or rogue one
+                    return;
+                }
+                ctx.writeAndFlush(own.toFrame());
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, PeerFrame frame) {
+            if (!up) {
+                try {
+                    Hello peer = Hello.fromFrame(frame);
+                    up = true;
+                    active = ctx.channel();
+                    listener.up(peer);
+                } catch (IllegalArgumentException e) {
+                    ctx.close();
+                }
+                return;
+            }
+            listener.frame(frame);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (up) {
+                active = null;
+                listener.down(closed ? "closed here" : "the peer closed the connection or it broke");
+            }
+            super.channelInactive(ctx);
+        }
+    }
+
+    /** Sends a frame if the link is up. @return whether it was handed to the connection */
+    public boolean send(PeerFrame frame) {
+        Channel channel = active;
+        if (channel == null || !channel.isActive()) {
+            return false;
+        }
+        channel.writeAndFlush(frame);
+        return true;
+    }
+
+    public boolean isUp() {
+        Channel channel = active;
+        return channel != null && channel.isActive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Channel channel = active;
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+}
