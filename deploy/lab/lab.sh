@@ -3,7 +3,8 @@
 # benchmark harness. Every namespace name starts with PREFIX, so several labs can coexist.
 #
 #   lab.sh up PREFIX        build it         lab.sh down PREFIX    remove it (kills what runs inside)
-#   lab.sh config PREFIX NODE PRIORITY INTERVAL EVENTFILE   print an agent config for NODE (d1|d2)
+#   lab.sh config PREFIX NODE PRIORITY INTERVAL EVENTFILE [peer]   print an agent config for NODE (d1|d2);
+#                                                  with "peer", the agents' peer link too (d1 listens)
 #
 # Topology (all addresses exist only inside these namespaces):
 #   PREFIXsw   switch: bridges br-pub and br-priv, multicast snooping off
@@ -69,7 +70,10 @@ down() {
 }
 
 config() {
-  local p=$1 node=$2 priority=$3 interval=$4 events=$5
+  local p=$1 node=$2 priority=$3 interval=$4 events=$5 peer=${6:-}
+  local key dir
+  dir=$(dirname "$events")
+  key="$dir/peer.key"
   cat <<YAML
 # lab config for $node (namespace $p$node); see deploy/examples/ for a commented one
 node: $node
@@ -93,9 +97,18 @@ garp:
 events:
   file: $events
 admin:
-  socket: $(dirname "$events")/$node.sock
+  socket: $dir/$node.sock
   switchover-hold: 30s
 YAML
+  if [ "$peer" = peer ]; then
+    # A lab-only key: a real pair uses 32 random bytes (head -c 32 /dev/urandom).
+    [ -f "$key" ] || printf 'lvs-ha lab peer-link key, not secret' > "$key"
+    if [ "$node" = d1 ]; then
+      printf 'peer-link: {listen: "192.168.50.11:7311", key-file: %s}\n' "$key"
+    else
+      printf 'peer-link: {connect: "192.168.50.11:7311", key-file: %s}\n' "$key"
+    fi
+  fi
 }
 
 [ $# -ge 2 ] || die "usage: lab.sh up|down PREFIX | lab.sh config PREFIX NODE PRIORITY INTERVAL EVENTFILE"
@@ -104,6 +117,6 @@ cmd=$1; shift
 case "$cmd" in
   up) down "$1"; up "$1" ;;
   down) down "$1" ;;
-  config) [ $# -eq 5 ] || die "config PREFIX NODE PRIORITY INTERVAL EVENTFILE"; config "$@" ;;
+  config) [ $# -ge 5 ] || die "config PREFIX NODE PRIORITY INTERVAL EVENTFILE [peer]"; config "$@" ;;
   *) die "unknown command $cmd" ;;
 esac

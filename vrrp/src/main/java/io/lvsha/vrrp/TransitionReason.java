@@ -13,6 +13,7 @@ public record TransitionReason(Cause cause, String detail) {
         STARTUP_AS_OWNER,
         MASTER_DOWN,
         MASTER_RESIGNED,
+        MASTER_AGENT_DIED,
         PREEMPT_LOWER_PRIORITY_MASTER,
         PRIORITY_RAISED,
         HIGHER_PRIORITY_ADVERT,

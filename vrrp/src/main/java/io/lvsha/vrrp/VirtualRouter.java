@@ -94,6 +94,8 @@ public final class VirtualRouter {
             onSwitchover(switchover.holdNanos(), now, out);
         } else if (event instanceof VrrpEvent.Resume) {
             holdTimer.cancel();
+        } else if (event instanceof VrrpEvent.MasterLinkLost) {
+            onMasterLinkLost(now);
         }
         return out;
     }
@@ -173,6 +175,23 @@ public final class VirtualRouter {
                 + " above master " + master), now, out);
     }
 
+    /**
+     * The master's agent died (its peer link was closed by its kernel). Its adverts will stop, but
+     * waiting a whole Master_Down_Interval to notice is needless: one more advert interval is
+     * enough for a master that is in fact alive (the link can break on its own) to show itself.
+     */
+    private void onMasterLinkLost(long now) {
+        if (role != Role.BACKUP || !masterDownTimer.isArmed()) {
+            return;
+        }
+        long sooner = now + AdvertIntervals.skewTimeNanos(config.version(), priority, masterAdverIntervalCentis)
+                + masterAdverIntervalNanos();
+        if (sooner - masterDownTimer.at() < 0) {
+            masterDownTimer.arm(sooner);
+            pendingTakeoverCause = Cause.MASTER_AGENT_DIED;
+        }
+    }
+
     /** Whether we hold back from preempting after handing mastership away. */
     private boolean holding(long now) {
         if (holdTimer.isDue(now)) {
@@ -211,6 +230,8 @@ public final class VirtualRouter {
         return switch (pendingTakeoverCause) {
             case MASTER_RESIGNED -> new TransitionReason(Cause.MASTER_RESIGNED,
                     "priority 0 received from " + masterAddress + ", Skew_Time expired");
+            case MASTER_AGENT_DIED -> new TransitionReason(Cause.MASTER_AGENT_DIED, "the master's agent died"
+                    + " (peer link closed by its kernel) and no advert followed");
             case PREEMPT_LOWER_PRIORITY_MASTER -> new TransitionReason(Cause.PREEMPT_LOWER_PRIORITY_MASTER,
                     "preempting lower-priority master " + masterAddress + " priority " + masterPriority);
             default -> new TransitionReason(Cause.MASTER_DOWN, "master-down timer expired on all channels");

@@ -38,6 +38,13 @@ public sealed interface VrrpEvent {
     record Resume() implements VrrpEvent {
     }
 
+    /**
+     * The peer agent's link closed as only its kernel closes it: the agent process died. A backup
+     * takes over after Skew_Time + one advert interval, unless an advert proves the master alive.
+     */
+    record MasterLinkLost() implements VrrpEvent {
+    }
+
     /** A channel's link went down: nothing can be heard or sent on it. */
     record ChannelDown(int channel) implements VrrpEvent {
     }

@@ -146,6 +146,30 @@ class VirtualRouterTest {
     }
 
     @Test
+    void aDeadMasterAgentIsReplacedAfterSkewTimeAndOneIntervalNotMasterDownInterval() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 100));
+        advert(router, 0, PEER, 150, 100);
+        long lost = clock.advanceMillis(300);
+        assertTrue(router.handle(new VrrpEvent.MasterLinkLost(), lost).isEmpty());
+        // Skew_Time 609.375 ms + one interval 1 s, instead of 3.609375 s after the last advert.
+        assertEquals(lost + 1_609_375_000L, router.nextDeadline());
+        RoleChanged change = roleChange(tickAt(router, lost + 1_609_375_000L));
+        assertEquals(Cause.MASTER_AGENT_DIED, change.reason().cause());
+    }
+
+    @Test
+    void anAdvertAfterTheLinkLossProvesTheMasterAliveAndNothingHappens() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 100));
+        advert(router, 0, PEER, 150, 100);
+        router.handle(new VrrpEvent.MasterLinkLost(), clock.advanceMillis(300));
+        long heard = clock.advanceMillis(700);
+        advert(router, 0, PEER, 150, 100);
+        assertEquals(heard + router.masterDownIntervalNanos(), router.nextDeadline());
+        assertTrue(tickAt(router, heard + 2_000_000_000L).isEmpty());
+        assertEquals(Role.BACKUP, router.role());
+    }
+
+    @Test
     void v2SkewIgnoresTheIntervalAsRfc3768Says() {
         // v2 at 3 s, priority 100: 3 * 3 s + 156/256 s.
         VirtualRouter router = startedBackup(config(VrrpVersion.V2, 100, 300));

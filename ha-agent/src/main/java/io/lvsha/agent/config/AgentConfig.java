@@ -23,10 +23,40 @@ import java.util.List;
  * @param eventFile where events are appended as JSON lines
  * @param admin the admin socket
  * @param prometheus where to serve Prometheus text exposition, or null (off)
+ * @param peerLink the TCP link to the other director's agent, or null (none)
  */
 public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
                           AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
-                          java.net.InetSocketAddress prometheus) {
+                          java.net.InetSocketAddress prometheus, PeerLink peerLink) {
+
+    /**
+     * The link between the two agents: one listens, the other connects.
+     *
+     * @param listen where to accept the peer, or null
+     * @param connect where the peer listens, or null
+     * @param keyFile the shared key (at least 16 bytes), the same file on both directors
+     */
+    public record PeerLink(java.net.InetSocketAddress listen, java.net.InetSocketAddress connect, Path keyFile) {
+    }
+
+    /**
+     * A digest of what both directors must configure alike (VRID, version, interval, VIPs,
+     * checksum, authentication, GARP schedule), compared over the peer link. Interface names and
+     * priorities are left out: they differ between directors by design.
+     */
+    public String sharedDigest() {
+        StringBuilder shared = new StringBuilder();
+        shared.append(group.vrid()).append('|').append(group.version()).append('|').append(group.adverIntervalCentis())
+                .append('|').append(group.checksum()).append('|').append(group.auth().type()).append('|').append(garp);
+        vips.stream().map(vip -> vip.address().toString()).sorted().forEach(vip -> shared.append('|').append(vip));
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(shared.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
 
     /**
      * @param socket the Unix socket's path

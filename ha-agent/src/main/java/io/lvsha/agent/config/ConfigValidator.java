@@ -47,10 +47,44 @@ final class ConfigValidator {
         String eventFile = raw.events() == null || raw.events().file() == null ? DEFAULT_EVENT_FILE : raw.events().file();
         AgentConfig.Admin admin = admin(raw.admin());
         java.net.InetSocketAddress prometheus = prometheus(raw.metrics());
+        AgentConfig.PeerLink peerLink = peerLink(raw.peerLink());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus);
+        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink);
+    }
+
+    private AgentConfig.PeerLink peerLink(RawConfig.PeerLink raw) {
+        if (raw == null) {
+            return null;
+        }
+        if ((raw.listen() == null) == (raw.connect() == null)) {
+            problem("peer-link", "needs exactly one of listen and connect",
+                    "let one director listen (listen: 192.168.50.11:7311) and the other connect to it");
+            return null;
+        }
+        if (raw.keyFile() == null) {
+            problem("peer-link.key-file", "missing", "name a file of at least 16 random bytes, the same on both directors");
+            return null;
+        }
+        java.net.InetSocketAddress listen = raw.listen() == null ? null : endpoint("peer-link.listen", raw.listen());
+        java.net.InetSocketAddress connect = raw.connect() == null ? null : endpoint("peer-link.connect", raw.connect());
+        return new AgentConfig.PeerLink(listen, connect, Path.of(raw.keyFile()));
+    }
+
+    private java.net.InetSocketAddress endpoint(String field, String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            IpAddress address = IpAddress.parse(text.substring(0, colon).replace("[", "").replace("]", ""));
+            int port = Integer.parseInt(text.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port);
+            }
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(address.toBytes()), port);
+        } catch (RuntimeException | java.net.UnknownHostException e) {
+            problem(field, "'" + text + "' is not ADDRESS:PORT", "write e.g. 192.168.50.11:7311 (a private-network address)");
+            return null;
+        }
     }
 
     private AgentConfig.Admin admin(RawConfig.Admin raw) {

@@ -8,7 +8,8 @@ import java.util.List;
  * that {@link ConfigValidator} can report all problems at once with their paths. Field names are
  * kebab-case in YAML ({@code advert-interval}).
  */
-record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics) {
+record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
+                 PeerLink peerLink) {
 
     record Group(Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
                  String preemptDelay, Boolean accept, String checksum, String authPassword,
@@ -34,5 +35,8 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
     }
 
     record Metrics(String prometheus) {
+    }
+
+    record PeerLink(String listen, String connect, String keyFile) {
     }
 }

@@ -5,6 +5,9 @@ import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.agent.vip.VipSet;
 import io.lvsha.arp.AnnouncementSchedule;
+import io.lvsha.state.peer.Hello;
+import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.vrrp.AdvertIntervals;
 import io.lvsha.vrrp.Clock;
 import io.lvsha.vrrp.DropReason;
 import io.lvsha.vrrp.ReceivedAdvert;
@@ -48,6 +51,20 @@ public final class GroupController implements HaLoop.Deadlines {
     private final long startedAtMillis = System.currentTimeMillis();
     private Map<String, Object> lastTransition = Map.of();
     private long lastTakeoverMicros = -1;
+    // The peer link (when configured): who is on the other end, and a make-before-break switchover in flight.
+    private java.util.function.Predicate<PeerFrame> peerSender = frame -> false;
+    private boolean peerLinkConfigured;
+    private Hello peer;
+    private boolean peerConfigMatches = true;
+    private PendingSwitchover pendingSwitchover;
+
+    /** Frame type: "take over now" (make-before-break switchover). */
+    static final int TYPE_SWITCHOVER_REQUEST = 0x30;
+
+    /** A master's switchover waiting for the peer to take over first. */
+    private record PendingSwitchover(java.util.concurrent.CompletableFuture<Map<String, Object>> reply, long startedAt,
+                                     long deadline, long holdNanos) {
+    }
     private long advertSendFailures;
 
     GroupController(VirtualRouter router, List<HeartbeatChannel> channels, VipSet vips,
@@ -118,6 +135,9 @@ public final class GroupController implements HaLoop.Deadlines {
         if (announcements.hasDeadline() && announcements.nextDeadline() - next < 0) {
             next = announcements.nextDeadline();
         }
+        if (pendingSwitchover != null && pendingSwitchover.deadline() - next < 0) {
+            next = pendingSwitchover.deadline();
+        }
         return next;
     }
 
@@ -132,6 +152,13 @@ public final class GroupController implements HaLoop.Deadlines {
             metrics.garpsSent(sent);
             events.emit("garp-sent", sent + " announcements (" + due + " per VIP, scheduled)",
                     Map.of("count", sent, "per_vip", due, "reason", "scheduled"));
+        }
+        if (pendingSwitchover != null && now - pendingSwitchover.deadline() >= 0) {
+            PendingSwitchover late = pendingSwitchover;
+            pendingSwitchover = null;
+            events.emit("switchover", "the peer did not take over within " + (now - late.startedAt()) / 1_000_000
+                    + " ms; resigning with priority 0 instead", Map.of("fallback", true));
+            late.reply().complete(resign(late.holdNanos()));
         }
         if (now - nextLinkPoll >= 0) {
             nextLinkPoll = now + LINK_POLL_NANOS;
@@ -258,6 +285,13 @@ public final class GroupController implements HaLoop.Deadlines {
             transition.put("time", java.time.Instant.now().toString());
             lastTransition = transition;
             metrics.roleChanged();
+            if (pendingSwitchover != null && change.from() == Role.MASTER) {
+                Map<String, Object> released = new LinkedHashMap<>(outcome());
+                released.put("make_before_break", true);
+                released.put("released_after_ms", (clock.nanoTime() - pendingSwitchover.startedAt()) / 1e6);
+                pendingSwitchover.reply().complete(released);
+                pendingSwitchover = null;
+            }
             if (change.to() == Role.MASTER) {
                 lastTakeoverMicros = micros(garpAt);
                 metrics.takeover(lastTakeoverMicros);
@@ -358,22 +392,99 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     /**
-     * Hands mastership over (see {@link VrrpEvent.Switchover}).
+     * Hands mastership over (see {@link VrrpEvent.Switchover}). A master with its peer link up does
+     * it make-before-break: the peer takes over first and this node yields to its advert, so
+     * clients see one GARP's propagation instead of Skew_Time; without the link, or if the peer
+     * does not take over in time, it resigns with priority 0.
      *
      * @throws IllegalStateException with the reason if it cannot work now
      */
-    public Map<String, Object> switchover(long holdNanos) {
+    public java.util.concurrent.CompletableFuture<Map<String, Object>> switchover(long holdNanos) {
         String refusal = maintenance ? "in maintenance: nothing to hand over" : router.switchoverRefusal();
         if (refusal != null) {
             throw new IllegalStateException(refusal);
         }
+        if (pendingSwitchover != null) {
+            throw new IllegalStateException("a switchover is already under way");
+        }
+        if (router.role() == Role.MASTER && peer != null && peerSender.test(new PeerFrame(TYPE_SWITCHOVER_REQUEST, new byte[0]))) {
+            long now = clock.nanoTime();
+            long wait = Math.max(500_000_000L, 2 * AdvertIntervals.centisToNanos(router.config().adverIntervalCentis()));
+            pendingSwitchover = new PendingSwitchover(new java.util.concurrent.CompletableFuture<>(), now, now + wait,
+                    holdNanos);
+            events.emit("switchover", "asked " + peer.node() + " to take over first (make-before-break)",
+                    Map.of("from", "MASTER", "peer", peer.node()));
+            return pendingSwitchover.reply();
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(resign(holdNanos));
+    }
+
+    private Map<String, Object> resign(long holdNanos) {
         long now = clock.nanoTime();
         Role before = router.role();
+        if (router.switchoverRefusal() != null) {
+            return Map.of("role", before.name(), "changed", false);
+        }
         Map<String, Object> outcome = handle(new VrrpEvent.Switchover(holdNanos), now, now).outcome();
         events.emit("switchover", before + " handed over by an operator" + (before == Role.MASTER
                 ? "; not preempting back for " + holdNanos / 1_000_000_000L + " s or until resume" : ""),
                 Map.of("from", before.name(), "to", router.role().name()));
         return outcome;
+    }
+
+    // ---- Peer link (HA loop) ------------------------------------------------------------------
+
+    /** The agent sends peer frames through this; it returns false while the link is down. */
+    public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender) {
+        this.peerSender = sender;
+        this.peerLinkConfigured = true;
+    }
+
+    public void onPeerUp(Hello hello, String ownDigest) {
+        peer = hello;
+        peerConfigMatches = hello.configDigest().equals(ownDigest);
+        events.emit("peer-link-up", hello.node() + " (" + hello.version() + ")",
+                Map.of("peer", hello.node(), "version", hello.version()));
+        if (!peerConfigMatches) {
+            events.emit("config-mismatch", hello.node() + " runs another shared configuration (digest "
+                    + hello.configDigest() + ", ours " + ownDigest + "): failover may break; compare the VRID,"
+                    + " version, interval, VIPs and GARP settings", Map.of("peer", hello.node(),
+                    "peer_digest", hello.configDigest(), "digest", ownDigest));
+        }
+    }
+
+    /** The link broke. If the peer is our master, its agent probably died: check sooner than Master_Down_Interval. */
+    public void onPeerDown(String why) {
+        String who = peer == null ? "peer" : peer.node();
+        peer = null;
+        events.emit("peer-link-down", who + ": " + why, Map.of("peer", who, "why", why));
+        if (participating) {
+            long now = clock.nanoTime();
+            handle(new VrrpEvent.MasterLinkLost(), now, now);
+        }
+    }
+
+    public void onPeerFrame(PeerFrame frame) {
+        if (frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {
+            return;
+        }
+        String refusal = router.role() == Role.BACKUP ? router.switchoverRefusal() : "not backup";
+        if (refusal != null) {
+            events.emit("switchover", "the peer asked us to take over; refused: " + refusal, Map.of("refused", refusal));
+            return;
+        }
+        long now = clock.nanoTime();
+        handle(new VrrpEvent.Switchover(0), now, now);
+        events.emit("switchover", "took over at the peer's request (make-before-break)", Map.of("to", "MASTER"));
+    }
+
+    Map<String, Object> peerStatus() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("configured", peerLinkConfigured);
+        status.put("up", peer != null);
+        status.put("peer", peer == null ? null : peer.node());
+        status.put("config_match", peer == null ? null : peerConfigMatches);
+        return status;
     }
 
     public Map<String, Object> resume() {

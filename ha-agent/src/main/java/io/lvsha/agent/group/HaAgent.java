@@ -5,6 +5,9 @@ import io.lvsha.agent.channel.HeartbeatChannel;
 import io.lvsha.agent.config.ConfigException;
 import io.lvsha.agent.config.ConfigLoader;
 import io.lvsha.agent.metrics.AgentMetrics;
+import io.lvsha.state.peer.Hello;
+import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.peer.PeerLink;
 import io.lvsha.vrrp.DropReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -56,6 +59,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private final List<LinkPort> extraPorts;
     private final HaLoop loop;
     private final GroupController controller;
+    private PeerLink peerLink;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
     private enum State { STARTED, CLOSED }
@@ -124,7 +128,11 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                     "priority", routerConfig.priority(), "advert_interval_ms", routerConfig.adverIntervalCentis() * 10));
             loop.start(controller);
             loop.execute(controller::start);
-            return new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
+            HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
+            if (config.peerLink() != null) {
+                agent.peerLink = startPeerLink(config, loop, controller);
+            }
+            return agent;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channels, extraPorts);
             metrics.close();
@@ -132,6 +140,38 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             events.close();
             throw e;
         }
+    }
+
+    /** Starts the link to the other agent; its callbacks are handed to the HA loop. */
+    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller) throws IOException {
+        AgentConfig.PeerLink settings = config.peerLink();
+        byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
+        if (key.length < 16) {
+            throw new IOException(settings.keyFile() + ": a peer-link key has at least 16 bytes; this one has " + key.length
+                    + " (make one with: head -c 32 /dev/urandom > " + settings.keyFile() + ")");
+        }
+        String digest = config.sharedDigest();
+        Hello own = new Hello(config.node(), Versions.AGENT, digest);
+        PeerLink.Listener listener = new PeerLink.Listener() {
+            @Override
+            public void up(Hello peer) {
+                loop.execute(() -> controller.onPeerUp(peer, digest));
+            }
+
+            @Override
+            public void frame(PeerFrame frame) {
+                loop.execute(() -> controller.onPeerFrame(frame));
+            }
+
+            @Override
+            public void down(String why) {
+                loop.execute(() -> controller.onPeerDown(why));
+            }
+        };
+        PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), listener)
+                : PeerLink.connect(own, key, settings.connect(), listener);
+        loop.execute(() -> controller.attachPeerLink(link::send));
+        return link;
     }
 
     private static void registerMetrics(AgentMetrics metrics, GroupController controller,
@@ -256,6 +296,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("shutdown failed: {}", e.toString());
         }
+        if (peerLink != null) {
+            peerLink.close(); // after resigning: the peer learns of the priority 0 before the link closes
+        }
         events.emit("agent-stop", "stopped", Map.of());
         closeQuietly(channels, extraPorts);
         metrics.close();
@@ -307,7 +350,26 @@ public final class HaAgent implements AgentControl, AutoCloseable {
 
     @Override
     public CompletableFuture<Map<String, Object>> switchover(long holdNanos) {
-        return onLoop(c -> c.switchover(holdNanos));
+        // The controller's own future completes when this node has released (make-before-break) or at once.
+        CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    controller.switchover(holdNanos).whenComplete((result, error) -> {
+                        if (error != null) {
+                            reply.completeExceptionally(error);
+                        } else {
+                            reply.complete(result);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    reply.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            reply.completeExceptionally(e);
+        }
+        return reply;
     }
 
     @Override

@@ -29,6 +29,7 @@ final class ReloadCheck {
         compare(fields, "events.file", running.eventFile(), fresh.eventFile());
         compare(fields, "admin", running.admin(), fresh.admin());
         compare(fields, "metrics", running.prometheus(), fresh.prometheus());
+        compare(fields, "peer-link", running.peerLink(), fresh.peerLink());
         return fields;
     }
 

@@ -69,6 +69,7 @@ final class StatusReport {
                     "here", present.get(i)));
         }
         status.put("vips", vips);
+        status.put("peer_link", controller.peerStatus());
         status.put("last_transition", controller.lastTransition());
         return status;
     }

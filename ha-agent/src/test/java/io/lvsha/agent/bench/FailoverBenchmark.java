@@ -18,7 +18,8 @@ import java.util.List;
  * <pre>
  * failover N INTERVAL...   e.g. failover 10 1s 100ms 20ms
  * soak MINUTES INTERVAL    e.g. soak 10 20ms
- * switchover N INTERVAL    e.g. switchover 10 100ms (ha-agentctl switchover on the master, alternating)
+ * switchover N INTERVAL [peer]   e.g. switchover 10 100ms peer (ha-agentctl switchover on the master,
+ *                                alternating; with "peer", make-before-break over the peer link, probes every 1 ms)
  * </pre>
  */
 public final class FailoverBenchmark {
@@ -39,10 +40,10 @@ public final class FailoverBenchmark {
             }
         } else if (args.length == 3 && args[0].equals("soak")) {
             soak(Integer.parseInt(args[1]), args[2]);
-        } else if (args.length == 3 && args[0].equals("switchover")) {
-            switchovers(Integer.parseInt(args[1]), args[2]);
+        } else if ((args.length == 3 || args.length == 4) && args[0].equals("switchover")) {
+            switchovers(Integer.parseInt(args[1]), args[2], args.length == 4 && args[3].equals("peer"));
         } else {
-            System.err.println("usage: failover N INTERVAL... | soak MINUTES INTERVAL | switchover N INTERVAL");
+            System.err.println("usage: failover N INTERVAL... | soak MINUTES INTERVAL | switchover N INTERVAL [peer]");
             System.exit(64);
         }
     }
@@ -140,22 +141,26 @@ public final class FailoverBenchmark {
     }
 
     /** Hands mastership back and forth with the admin command while the client probes every 10 ms. */
-    private static void switchovers(int n, String interval) throws Exception {
+    private static void switchovers(int n, String interval, boolean peerLink) throws Exception {
+        String probeSpacing = peerLink ? "0.001" : "0.01";
         List<Long> gaps = new ArrayList<>();
         List<Long> lost = new ArrayList<>();
         List<Long> commandToGarp = new ArrayList<>();
         try (Lab lab = Lab.up()) {
-            lab.startAgent("d1", lab.standardConfig("d1", 150, interval));
+            lab.startAgent("d1", peerLink ? lab.peerLinkedConfig("d1", 150, interval) : lab.standardConfig("d1", 150, interval));
             lab.awaitRole("d1", "MASTER", SOON);
-            lab.startAgent("d2", lab.standardConfig("d2", 100, interval));
+            lab.startAgent("d2", peerLink ? lab.peerLinkedConfig("d2", 100, interval) : lab.standardConfig("d2", 100, interval));
             lab.awaitRole("d2", "BACKUP", SOON);
+            if (peerLink) {
+                lab.awaitEvent("d2", "peer link", e -> e.path("event").asText().equals("peer-link-up"), SOON);
+            }
             java.nio.file.Path[] sockets = {lab.awaitAdminSocket("d1", SOON), lab.awaitAdminSocket("d2", SOON)};
             String[] macs = {"02:00:0a:63:00:0b", D2_MAC};
             int master = 0;
             for (int i = 0; i < n; i++) {
                 Thread.sleep(2500);
                 try (Capture client = Capture.start(lab, "cl", "eth0", "arp or icmp")) {
-                    lab.start("ping", List.of("ip", "netns", "exec", lab.namespace("cl"), "ping", "-q", "-i", "0.01",
+                    lab.start("ping", List.of("ip", "netns", "exec", lab.namespace("cl"), "ping", "-q", "-i", probeSpacing,
                             "-W", "1", VIP));
                     Thread.sleep(500);
                     long command = System.nanoTime();
@@ -182,13 +187,15 @@ public final class FailoverBenchmark {
                     } else {
                         commandToGarp.add(firstGarp - command);
                         gaps.add(maxGap);
-                        lost.add(Math.max(0, Math.round(maxGap / 10e6) - 1) * 1_000_000L);
+                        long spacing = peerLink ? 1_000_000L : 10_000_000L;
+                        lost.add(Math.max(0, Math.round((double) maxGap / spacing) - 1) * 1_000_000L);
                     }
                     master = next;
                 }
             }
         }
-        System.out.printf("%nswitchover at %s adverts: %d handovers, client probing every 10 ms%n", interval, n);
+        System.out.printf("%nswitchover at %s adverts%s: %d handovers, client probing every %s s%n", interval,
+                peerLink ? " over the peer link (make-before-break)" : "", n, probeSpacing);
         print("command -> first GARP of the new master", commandToGarp, 0);
         print("longest gap between two answered probes", gaps, 0);
         print("probes lost (count, shown as ms = count)", lost, 0);

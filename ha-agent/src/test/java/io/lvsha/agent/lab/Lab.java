@@ -72,9 +72,21 @@ public final class Lab implements AutoCloseable {
 
     /** The lab's standard two-channel config for d1 or d2. */
     public Path standardConfig(String node, int priority, String interval) throws IOException {
-        String yaml = Netns.run(LAB_SCRIPT.toString(), "config", prefix, node, String.valueOf(priority), interval,
-                eventFile(node).toString());
-        return writeConfig(node, yaml);
+        return config(node, priority, interval, false);
+    }
+
+    /** The standard config, with the agents' peer link (d1 listens, d2 connects). */
+    public Path peerLinkedConfig(String node, int priority, String interval) throws IOException {
+        return config(node, priority, interval, true);
+    }
+
+    private Path config(String node, int priority, String interval, boolean peerLink) throws IOException {
+        List<String> command = new ArrayList<>(List.of(LAB_SCRIPT.toString(), "config", prefix, node,
+                String.valueOf(priority), interval, eventFile(node).toString()));
+        if (peerLink) {
+            command.add("peer");
+        }
+        return writeConfig(node, Netns.run(command));
     }
 
     public Path writeConfig(String node, String yaml) throws IOException {
