@@ -24,10 +24,19 @@ import java.util.List;
  * @param admin the admin socket
  * @param prometheus where to serve Prometheus text exposition, or null (off)
  * @param peerLink the TCP link to the other director's agent, or null (none)
+ * @param sync where the kernel's IPVS sync daemon talks, to mirror its connections, or null (none)
  */
 public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
                           AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
-                          java.net.InetSocketAddress prometheus, PeerLink peerLink) {
+                          java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync) {
+
+    /**
+     * The kernel sync daemon's multicast (ipvsadm --start-daemon ... --mcast-interface IF --syncid N).
+     *
+     * @param syncid 0 takes every sender, as the kernel's backup does
+     */
+    public record Sync(String iface, String group, int port, int syncid) {
+    }
 
     /**
      * The link between the two agents: one listens, the other connects.

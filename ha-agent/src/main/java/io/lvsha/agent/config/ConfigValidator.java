@@ -48,10 +48,29 @@ final class ConfigValidator {
         AgentConfig.Admin admin = admin(raw.admin());
         java.net.InetSocketAddress prometheus = prometheus(raw.metrics());
         AgentConfig.PeerLink peerLink = peerLink(raw.peerLink());
+        AgentConfig.Sync sync = sync(raw.sync());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink);
+        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync);
+    }
+
+    private AgentConfig.Sync sync(RawConfig.Sync raw) {
+        if (raw == null) {
+            return null;
+        }
+        String iface = interfaceName("sync.interface", raw.iface());
+        String group = raw.group() == null ? "224.0.0.81" : raw.group();
+        IpAddress groupAddress = address("sync.group", group);
+        if (groupAddress != null && (groupAddress.family() != AddressFamily.IPV4 || (groupAddress.toBytes()[0] & 0xf0) != 0xe0)) {
+            problem("sync.group", group + " is not an IPv4 multicast group", "use the kernel's default 224.0.0.81");
+        }
+        int port = orDefault(raw.port(), 8848);
+        int syncid = orDefault(raw.syncid(), 0);
+        if (port < 1 || port > 65535 || syncid < 0 || syncid > 255) {
+            problem("sync", "port " + port + " / syncid " + syncid + " out of range", "port 1..65535, syncid 0..255");
+        }
+        return new AgentConfig.Sync(iface, group, port, syncid);
     }
 
     private AgentConfig.PeerLink peerLink(RawConfig.PeerLink raw) {

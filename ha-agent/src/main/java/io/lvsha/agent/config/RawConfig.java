@@ -9,7 +9,7 @@ import java.util.List;
  * kebab-case in YAML ({@code advert-interval}).
  */
 record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
-                 PeerLink peerLink) {
+                 PeerLink peerLink, Sync sync) {
 
     record Group(Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
                  String preemptDelay, Boolean accept, String checksum, String authPassword,
@@ -38,5 +38,8 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
     }
 
     record PeerLink(String listen, String connect, String keyFile) {
+    }
+
+    record Sync(@JsonProperty("interface") String iface, String group, Integer port, Integer syncid) {
     }
 }

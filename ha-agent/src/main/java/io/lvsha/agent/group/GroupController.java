@@ -57,6 +57,7 @@ public final class GroupController implements HaLoop.Deadlines {
     private Hello peer;
     private boolean peerConfigMatches = true;
     private PendingSwitchover pendingSwitchover;
+    private final StateSync stateSync;
 
     /** Frame type: "take over now" (make-before-break switchover). */
     static final int TYPE_SWITCHOVER_REQUEST = 0x30;
@@ -79,6 +80,7 @@ public final class GroupController implements HaLoop.Deadlines {
         this.events = events;
         this.clock = clock;
         this.configuredPriority = router.config().priority();
+        this.stateSync = new StateSync(events);
     }
 
     /** Removes VIPs an earlier run left behind, then joins the group (as backup, or master if owner). */
@@ -163,6 +165,7 @@ public final class GroupController implements HaLoop.Deadlines {
         if (now - nextLinkPoll >= 0) {
             nextLinkPoll = now + LINK_POLL_NANOS;
             links.poll(new LinkChanges(now));
+            stateSync.expire(seconds(now));
         }
         if (now - nextDropReport >= 0) {
             nextDropReport = now + DROP_REPORT_NANOS;
@@ -285,6 +288,9 @@ public final class GroupController implements HaLoop.Deadlines {
             transition.put("time", java.time.Instant.now().toString());
             lastTransition = transition;
             metrics.roleChanged();
+            if (change.to() == Role.BACKUP && peer != null) {
+                stateSync.requestResync(Role.BACKUP, peerSender);
+            }
             if (pendingSwitchover != null && change.from() == Role.MASTER) {
                 Map<String, Object> released = new LinkedHashMap<>(outcome());
                 released.put("make_before_break", true);
@@ -440,6 +446,15 @@ public final class GroupController implements HaLoop.Deadlines {
         this.peerLinkConfigured = true;
     }
 
+    /** Connections the kernel's sync daemon sent or received, from the mirror. */
+    public void onKernelMessage(io.lvsha.state.sync.SyncMessage message) {
+        stateSync.onKernelMessage(message, seconds(clock.nanoTime()));
+    }
+
+    private static long seconds(long nanos) {
+        return nanos / 1_000_000_000L;
+    }
+
     public void onPeerUp(Hello hello, String ownDigest) {
         peer = hello;
         peerConfigMatches = hello.configDigest().equals(ownDigest);
@@ -451,6 +466,7 @@ public final class GroupController implements HaLoop.Deadlines {
                     + " version, interval, VIPs and GARP settings", Map.of("peer", hello.node(),
                     "peer_digest", hello.configDigest(), "digest", ownDigest));
         }
+        stateSync.requestResync(router.role(), peerSender);
     }
 
     /** The link broke. If the peer is our master, its agent probably died: check sooner than Master_Down_Interval. */
@@ -458,6 +474,7 @@ public final class GroupController implements HaLoop.Deadlines {
         String who = peer == null ? "peer" : peer.node();
         peer = null;
         events.emit("peer-link-down", who + ": " + why, Map.of("peer", who, "why", why));
+        stateSync.peerDown();
         if (participating) {
             long now = clock.nanoTime();
             handle(new VrrpEvent.MasterLinkLost(), now, now);
@@ -465,6 +482,9 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     public void onPeerFrame(PeerFrame frame) {
+        if (stateSync.onFrame(frame, router.role(), peerSender, seconds(clock.nanoTime()))) {
+            return;
+        }
         if (frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {
             return;
         }
@@ -476,6 +496,10 @@ public final class GroupController implements HaLoop.Deadlines {
         long now = clock.nanoTime();
         handle(new VrrpEvent.Switchover(0), now, now);
         events.emit("switchover", "took over at the peer's request (make-before-break)", Map.of("to", "MASTER"));
+    }
+
+    Map<String, Object> syncStatus() {
+        return stateSync.status(router.role());
     }
 
     Map<String, Object> peerStatus() {

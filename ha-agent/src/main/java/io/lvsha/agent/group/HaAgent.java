@@ -60,6 +60,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private final HaLoop loop;
     private final GroupController controller;
     private PeerLink peerLink;
+    private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
     private enum State { STARTED, CLOSED }
@@ -129,6 +130,11 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             loop.start(controller);
             loop.execute(controller::start);
             HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
+            if (config.sync() != null) {
+                AgentConfig.Sync sync = config.sync();
+                agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
+                        sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
+            }
             if (config.peerLink() != null) {
                 agent.peerLink = startPeerLink(config, loop, controller);
             }
@@ -298,6 +304,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         }
         if (peerLink != null) {
             peerLink.close(); // after resigning: the peer learns of the priority 0 before the link closes
+        }
+        if (mirror != null) {
+            mirror.close();
         }
         events.emit("agent-stop", "stopped", Map.of());
         closeQuietly(channels, extraPorts);

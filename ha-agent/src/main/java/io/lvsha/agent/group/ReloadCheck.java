@@ -30,6 +30,7 @@ final class ReloadCheck {
         compare(fields, "admin", running.admin(), fresh.admin());
         compare(fields, "metrics", running.prometheus(), fresh.prometheus());
         compare(fields, "peer-link", running.peerLink(), fresh.peerLink());
+        compare(fields, "sync", running.sync(), fresh.sync());
         return fields;
     }
 

@@ -70,6 +70,7 @@ final class StatusReport {
         }
         status.put("vips", vips);
         status.put("peer_link", controller.peerStatus());
+        status.put("sync", controller.syncStatus());
         status.put("last_transition", controller.lastTransition());
         return status;
     }

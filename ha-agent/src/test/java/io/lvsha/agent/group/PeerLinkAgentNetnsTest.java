@@ -66,6 +66,52 @@ class PeerLinkAgentNetnsTest {
         assertFalse(status.path("peer_link").path("config_match").asBoolean(), status.toString());
     }
 
+    private Path withSync(Path config) throws Exception {
+        Files.writeString(config, Files.readString(config) + "sync: {interface: priv0}\n");
+        return config;
+    }
+
+    private static JsonNode sync(Path socket) throws Exception {
+        return AdminClient.call(socket, "{\"cmd\":\"status\"}").path("sync");
+    }
+
+    @Test
+    void aBackupThatJoinsLaterReceivesTheMastersConnectionsAndKeepsThemWhenItTakesOver() throws Exception {
+        lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
+        lab.awaitRole("d1", "MASTER", SOON);
+        Path d1 = lab.awaitAdminSocket("d1", SOON);
+        // What the master's kernel would send: 50 TFTP connections, as one sync datagram to d1 only.
+        java.util.List<io.lvsha.state.sync.ConnectionRecord> connections = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            connections.add(new io.lvsha.state.sync.ConnectionRecord(17, io.lvsha.vrrp.IpAddress.parse("10.99.0." + (100 + i)),
+                    40_000 + i, io.lvsha.vrrp.IpAddress.parse("10.99.0.10"), 69, io.lvsha.vrrp.IpAddress.parse("192.168.50.21"),
+                    69, 69, 0x0003, 0, 300, null));
+        }
+        // 40 fit a 1472-byte datagram, as the kernel packs them: 50 take two.
+        for (byte[] datagram : io.lvsha.state.sync.SyncCodec.encodeV1(0, connections, 1472)) {
+            lab.exec("rs1", "/usr/bin/python3", "-c", "import socket, binascii; socket.socket(socket.AF_INET,"
+                    + " socket.SOCK_DGRAM).sendto(binascii.unhexlify('" + java.util.HexFormat.of().formatHex(datagram)
+                    + "'), ('192.168.50.11', 8848))");
+        }
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (sync(d1).path("connections").asInt() < 50 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(50, sync(d1).path("connections").asInt(), "the mirror did not take the datagram");
+
+        lab.startAgent("d2", withSync(lab.peerLinkedConfig("d2", 100, "100ms")));
+        lab.awaitEvent("d2", "in-sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+        JsonNode backup = sync(lab.awaitAdminSocket("d2", SOON));
+        assertEquals("in-sync", backup.path("state").asText(), backup.toString());
+        assertEquals(50, backup.path("connections").asInt());
+
+        lab.signal("d1", "KILL");
+        lab.awaitRole("d2", "MASTER", SOON);
+        lab.awaitEvent("d2", "no-peer", e -> e.path("event").asText().equals("sync-no-peer"), SOON);
+        assertEquals(50, sync(lab.awaitAdminSocket("d2", SOON)).path("connections").asInt(),
+                "the new master lost the replicated connections");
+    }
+
     @Test
     void switchoverWithThePeerLinkUpIsMakeBeforeBreak() throws Exception {
         startLinkedPair("100ms", lab.peerLinkedConfig("d2", 100, "100ms"));

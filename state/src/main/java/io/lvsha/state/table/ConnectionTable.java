@@ -172,12 +172,44 @@ public final class ConnectionTable {
      */
     public long[] bucketDigests(int buckets) {
         long[] digests = new long[buckets];
-        forEach(record -> {
-            long key = mix(record.client().hashCode() * 31L + record.clientPort() * 131L + record.protocol()
-                    + record.virtualAddress().hashCode() * 7L + record.virtualPort());
-            digests[(int) Long.remainderUnsigned(key, buckets)] ^= mix(key ^ record.hashCode());
-        });
+        forEach(record -> digests[bucketOf(record, buckets)] ^= mix(keyHash(record) ^ record.hashCode()));
         return digests;
+    }
+
+    /** Which of {@code buckets} buckets the connection's key falls in (the same on every node). */
+    public static int bucketOf(ConnectionRecord record, int buckets) {
+        return (int) Long.remainderUnsigned(keyHash(record), buckets);
+    }
+
+    private static long keyHash(ConnectionRecord record) {
+        return mix(record.client().hashCode() * 31L + record.clientPort() * 131L + record.protocol()
+                + record.virtualAddress().hashCode() * 7L + record.virtualPort());
+    }
+
+    /** The entries of the chosen buckets, grouped by bucket, in one pass over the table. */
+    public Map<Integer, java.util.List<ConnectionRecord>> buckets(java.util.BitSet chosen, int buckets) {
+        Map<Integer, java.util.List<ConnectionRecord>> content = new HashMap<>();
+        forEach(record -> {
+            int bucket = bucketOf(record, buckets);
+            if (chosen.get(bucket)) {
+                content.computeIfAbsent(bucket, b -> new java.util.ArrayList<>()).add(record);
+            }
+        });
+        return content;
+    }
+
+    /** Removes every entry of the chosen buckets (before a resync refills them), in one pass. @return how many */
+    public int clearBuckets(java.util.BitSet chosen, int buckets) {
+        java.util.List<ConnectionRecord> doomed = new java.util.ArrayList<>();
+        forEach(record -> {
+            if (chosen.get(bucketOf(record, buckets))) {
+                doomed.add(record);
+            }
+        });
+        for (ConnectionRecord record : doomed) {
+            remove(record.protocol(), record.client(), record.clientPort(), record.virtualAddress(), record.virtualPort());
+        }
+        return doomed.size();
     }
 
     private static long mix(long value) {

@@ -1,0 +1,93 @@
+package io.lvsha.agent.group;
+
+import io.lvsha.agent.event.EventLog;
+import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.replica.TableReplica;
+import io.lvsha.state.replica.TableSource;
+import io.lvsha.state.sync.SyncMessage;
+import io.lvsha.state.table.ConnectionTable;
+import io.lvsha.vrrp.Role;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * This node's copy of the connection table and its replication: fed by the kernel's sync daemon
+ * (the mirror), and over the peer link a backup asks the master for every bucket that differs.
+ * HA loop only.
+ */
+final class StateSync {
+    /** Entries expired per second at most: expiry is spread out, never a long pause. */
+    private static final int EXPIRY_BUDGET = 65_536;
+
+    private final ConnectionTable table = new ConnectionTable();
+    private final TableSource source = new TableSource(table);
+    private final TableReplica replica = new TableReplica(table);
+    private final EventLog events;
+    private TableReplica.Status reported = TableReplica.Status.NO_PEER;
+
+    StateSync(EventLog events) {
+        this.events = events;
+    }
+
+    /** Connections the kernel's sync daemon sent (as master) or received (as backup). */
+    void onKernelMessage(SyncMessage message, long nowSeconds) {
+        message.connections().forEach(connection -> table.put(connection, nowSeconds));
+    }
+
+    /** The peer link is up, or we just became backup with it up: a backup asks what differs. */
+    void requestResync(Role role, Predicate<PeerFrame> send) {
+        if (role == Role.BACKUP) {
+            send.test(replica.linkUp());
+            report();
+        }
+    }
+
+    void peerDown() {
+        replica.linkDown();
+        report();
+    }
+
+    /** @return whether the frame was a replication frame */
+    boolean onFrame(PeerFrame frame, Role role, Predicate<PeerFrame> send, long nowSeconds) {
+        if (frame.type() < 0x40 || frame.type() > 0x43) {
+            return false;
+        }
+        if (frame.type() == 0x40) {
+            if (role == Role.MASTER) {
+                source.answer(frame).forEach(send::test);
+            }
+        } else {
+            replica.onFrame(frame, nowSeconds);
+            report();
+        }
+        return true;
+    }
+
+    void expire(long nowSeconds) {
+        table.expire(nowSeconds, EXPIRY_BUDGET);
+    }
+
+    private void report() {
+        TableReplica.Status now = replica.status();
+        if (now != reported) {
+            reported = now;
+            events.emit("sync-" + now.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    table.size() + " connections" + (now == TableReplica.Status.CATCHING_UP ? ", catching up" : ""),
+                    Map.of("connections", table.size()));
+        }
+    }
+
+    Map<String, Object> status(Role role) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("state", role == Role.MASTER ? "source" : replica.status().name().toLowerCase(java.util.Locale.ROOT)
+                .replace('_', '-'));
+        status.put("behind", replica.behind());
+        status.put("connections", table.size());
+        return status;
+    }
+
+    int size() {
+        return table.size();
+    }
+}

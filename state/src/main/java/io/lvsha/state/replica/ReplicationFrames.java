@@ -1,0 +1,27 @@
+package io.lvsha.state.replica;
+
+/**
+ * Frame types of table replication over the peer link. Connection records travel as kernel v1
+ * sync datagrams, so one codec serves the kernel and the peer.
+ *
+ * <pre>
+ * DIGESTS       replica -> source   u16 buckets, then one u64 digest per bucket
+ * RESYNC_START  source -> replica   u32 entries to come, then a bitmap of the buckets that differ
+ *                                   (BUCKETS / 8 bytes): the replica empties them before they refill
+ * BUCKET        source -> replica   u16 bucket, kernel v1 datagram of its entries
+ * RESYNC_DONE   source -> replica   (empty): the replica now holds the source's table
+ * </pre>
+ */
+final class ReplicationFrames {
+    static final int DIGESTS = 0x40;
+    static final int RESYNC_START = 0x41;
+    static final int BUCKET = 0x42;
+    static final int RESYNC_DONE = 0x43;
+    /** Digest buckets: enough to resend a small part of a large table, few enough to send in one frame. */
+    static final int BUCKETS = 1024;
+    /** Largest kernel datagram in a BUCKET frame; well under the link's 1 MiB frame limit. */
+    static final int MAX_DATAGRAM = 60_000;
+
+    private ReplicationFrames() {
+    }
+}

@@ -1,0 +1,98 @@
+package io.lvsha.state.replica;
+
+import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.sync.SyncCodec;
+import io.lvsha.state.sync.SyncMessage;
+import io.lvsha.state.sync.SyncRejectedException;
+import io.lvsha.state.table.ConnectionTable;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The backup's side of table replication: asks for what differs when the link comes up, applies
+ * the buckets it gets, and knows how far behind it is. Pure: frames in, frames out.
+ * Not thread-safe: the table's owner calls it.
+ */
+public final class TableReplica {
+    /** What the backup can say about its copy of the master's table. */
+    public enum Status {
+        NO_PEER,
+        CATCHING_UP,
+        IN_SYNC
+    }
+
+    private final ConnectionTable table;
+    private Status status = Status.NO_PEER;
+    private long expected;
+    private long received;
+
+    public TableReplica(ConnectionTable table) {
+        this.table = table;
+    }
+
+    /** The link came up: ask the source for what differs. @return the DIGESTS frame to send */
+    public PeerFrame linkUp() {
+        long[] digests = table.bucketDigests(ReplicationFrames.BUCKETS);
+        ByteBuffer payload = ByteBuffer.allocate(2 + digests.length * 8).putShort((short) digests.length);
+        Arrays.stream(digests).forEach(payload::putLong);
+        status = Status.CATCHING_UP;
+        expected = 0;
+        received = 0;
+        return new PeerFrame(ReplicationFrames.DIGESTS, payload.array());
+    }
+
+    public void linkDown() {
+        status = Status.NO_PEER;
+    }
+
+    /**
+     * Applies a replication frame; frames of other types are ignored.
+     *
+     * @param nowSeconds entries expire by their timeouts from now, as the kernel's backup does
+     * @throws IllegalArgumentException if a replication frame is malformed (the link should close)
+     */
+    public void onFrame(PeerFrame frame, long nowSeconds) {
+        ByteBuffer in = ByteBuffer.wrap(frame.payload());
+        switch (frame.type()) {
+            case ReplicationFrames.RESYNC_START -> {
+                expected = Integer.toUnsignedLong(in.getInt());
+                received = 0;
+                status = Status.CATCHING_UP;
+                byte[] bitmap = new byte[in.remaining()];
+                in.get(bitmap);
+                table.clearBuckets(java.util.BitSet.valueOf(bitmap), ReplicationFrames.BUCKETS);
+            }
+            case ReplicationFrames.BUCKET -> applyBucket(in, nowSeconds);
+            case ReplicationFrames.RESYNC_DONE -> {
+                status = Status.IN_SYNC;
+                received = expected;
+            }
+            default -> { }
+        }
+    }
+
+    private void applyBucket(ByteBuffer in, long nowSeconds) {
+        int bucket = in.getShort() & 0xffff;
+        if (bucket >= ReplicationFrames.BUCKETS) {
+            throw new IllegalArgumentException("bucket " + bucket + " out of range");
+        }
+        byte[] datagram = new byte[in.remaining()];
+        in.get(datagram);
+        try {
+            SyncMessage message = SyncCodec.decode(datagram, 0, datagram.length, 0);
+            message.connections().forEach(connection -> table.put(connection, nowSeconds));
+            received += message.connections().size();
+        } catch (SyncRejectedException e) {
+            throw new IllegalArgumentException("a replicated bucket does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Entries announced by the source and not yet received (0 when in sync). */
+    public long behind() {
+        return Math.max(0, expected - received);
+    }
+}
