@@ -448,7 +448,7 @@ public final class GroupController implements HaLoop.Deadlines {
 
     /** Connections the kernel's sync daemon sent or received, from the mirror. */
     public void onKernelMessage(io.lvsha.state.sync.SyncMessage message) {
-        stateSync.onKernelMessage(message, seconds(clock.nanoTime()));
+        stateSync.onKernelMessage(message, seconds(clock.nanoTime()), router.role(), peerSender);
     }
 
     private static long seconds(long nanos) {

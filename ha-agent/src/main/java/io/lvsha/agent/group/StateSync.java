@@ -2,6 +2,7 @@ package io.lvsha.agent.group;
 
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.replica.ReplicationFrames;
 import io.lvsha.state.replica.TableReplica;
 import io.lvsha.state.replica.TableSource;
 import io.lvsha.state.sync.SyncMessage;
@@ -30,9 +31,15 @@ final class StateSync {
         this.events = events;
     }
 
-    /** Connections the kernel's sync daemon sent (as master) or received (as backup). */
-    void onKernelMessage(SyncMessage message, long nowSeconds) {
+    /**
+     * Connections the kernel's sync daemon sent (as master) or received (as backup). The master
+     * passes them on over the peer link at once, so the backup need not wait for a resync.
+     */
+    void onKernelMessage(SyncMessage message, long nowSeconds, Role role, Predicate<PeerFrame> send) {
         message.connections().forEach(connection -> table.put(connection, nowSeconds));
+        if (role == Role.MASTER && !message.connections().isEmpty()) {
+            TableSource.update(message.connections()).forEach(send::test);
+        }
     }
 
     /** The peer link is up, or we just became backup with it up: a backup asks what differs. */
@@ -50,10 +57,10 @@ final class StateSync {
 
     /** @return whether the frame was a replication frame */
     boolean onFrame(PeerFrame frame, Role role, Predicate<PeerFrame> send, long nowSeconds) {
-        if (frame.type() < 0x40 || frame.type() > 0x43) {
+        if (frame.type() < ReplicationFrames.FIRST_TYPE || frame.type() > ReplicationFrames.LAST_TYPE) {
             return false;
         }
-        if (frame.type() == 0x40) {
+        if (frame.type() == ReplicationFrames.FIRST_TYPE) { // DIGESTS: a backup asks what differs
             if (role == Role.MASTER) {
                 source.answer(frame).forEach(send::test);
             }

@@ -105,10 +105,25 @@ class PeerLinkAgentNetnsTest {
         assertEquals("in-sync", backup.path("state").asText(), backup.toString());
         assertEquals(50, backup.path("connections").asInt());
 
+        // Once in sync, what the master's kernel sends next reaches the backup at once (live update).
+        io.lvsha.state.sync.ConnectionRecord late = new io.lvsha.state.sync.ConnectionRecord(17,
+                io.lvsha.vrrp.IpAddress.parse("10.99.0.200"), 41_000, io.lvsha.vrrp.IpAddress.parse("10.99.0.10"), 69,
+                io.lvsha.vrrp.IpAddress.parse("192.168.50.22"), 69, 69, 0x0003, 0, 300, null);
+        byte[] update = io.lvsha.state.sync.SyncCodec.encodeV1(0, java.util.List.of(late), 1472).get(0);
+        lab.exec("rs1", "/usr/bin/python3", "-c", "import socket, binascii; socket.socket(socket.AF_INET,"
+                + " socket.SOCK_DGRAM).sendto(binascii.unhexlify('" + java.util.HexFormat.of().formatHex(update)
+                + "'), ('192.168.50.11', 8848))");
+        Path d2 = lab.awaitAdminSocket("d2", SOON);
+        deadline = System.nanoTime() + SOON.toNanos();
+        while (sync(d2).path("connections").asInt() < 51 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(51, sync(d2).path("connections").asInt(), "the live update did not reach the backup");
+
         lab.signal("d1", "KILL");
         lab.awaitRole("d2", "MASTER", SOON);
         lab.awaitEvent("d2", "no-peer", e -> e.path("event").asText().equals("sync-no-peer"), SOON);
-        assertEquals(50, sync(lab.awaitAdminSocket("d2", SOON)).path("connections").asInt(),
+        assertEquals(51, sync(lab.awaitAdminSocket("d2", SOON)).path("connections").asInt(),
                 "the new master lost the replicated connections");
     }
 

@@ -10,13 +10,18 @@ package io.lvsha.state.replica;
  *                                   (BUCKETS / 8 bytes): the replica empties them before they refill
  * BUCKET        source -> replica   u16 bucket, kernel v1 datagram of its entries
  * RESYNC_DONE   source -> replica   (empty): the replica now holds the source's table
+ * UPDATE        source -> replica   kernel v1 datagram: connections the source just learned
  * </pre>
  */
-final class ReplicationFrames {
+public final class ReplicationFrames {
     static final int DIGESTS = 0x40;
     static final int RESYNC_START = 0x41;
     static final int BUCKET = 0x42;
     static final int RESYNC_DONE = 0x43;
+    static final int UPDATE = 0x44;
+    /** The first and last frame types of replication. */
+    public static final int FIRST_TYPE = DIGESTS;
+    public static final int LAST_TYPE = UPDATE;
     /** Digest buckets: enough to resend a small part of a large table, few enough to send in one frame. */
     static final int BUCKETS = 1024;
     /** Largest kernel datagram in a BUCKET frame; well under the link's 1 MiB frame limit. */

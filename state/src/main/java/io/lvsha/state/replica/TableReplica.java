@@ -63,6 +63,7 @@ public final class TableReplica {
                 table.clearBuckets(java.util.BitSet.valueOf(bitmap), ReplicationFrames.BUCKETS);
             }
             case ReplicationFrames.BUCKET -> applyBucket(in, nowSeconds);
+            case ReplicationFrames.UPDATE -> apply(frame.payload(), nowSeconds, false);
             case ReplicationFrames.RESYNC_DONE -> {
                 status = Status.IN_SYNC;
                 received = expected;
@@ -78,12 +79,18 @@ public final class TableReplica {
         }
         byte[] datagram = new byte[in.remaining()];
         in.get(datagram);
+        apply(datagram, nowSeconds, true);
+    }
+
+    private void apply(byte[] datagram, long nowSeconds, boolean partOfResync) {
         try {
             SyncMessage message = SyncCodec.decode(datagram, 0, datagram.length, 0);
             message.connections().forEach(connection -> table.put(connection, nowSeconds));
-            received += message.connections().size();
+            if (partOfResync) {
+                received += message.connections().size();
+            }
         } catch (SyncRejectedException e) {
-            throw new IllegalArgumentException("a replicated bucket does not decode: " + e.getMessage(), e);
+            throw new IllegalArgumentException("replicated connections do not decode: " + e.getMessage(), e);
         }
     }
 

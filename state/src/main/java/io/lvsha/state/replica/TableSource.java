@@ -22,6 +22,15 @@ public final class TableSource {
         this.table = table;
     }
 
+    /** Frames that pass newly learned connections on at once, between resyncs. */
+    public static List<PeerFrame> update(List<ConnectionRecord> connections) {
+        List<PeerFrame> frames = new ArrayList<>();
+        for (byte[] datagram : SyncCodec.encodeV1(0, connections, ReplicationFrames.MAX_DATAGRAM)) {
+            frames.add(new PeerFrame(ReplicationFrames.UPDATE, datagram));
+        }
+        return frames;
+    }
+
     /**
      * @param digests a DIGESTS frame from the replica
      * @return the frames that bring the replica to this table: RESYNC_START, BUCKETs, RESYNC_DONE

@@ -71,6 +71,20 @@ class ReplicationTest {
     }
 
     @Test
+    void liveUpdatesReachAnInSyncBackupWithoutAResync() {
+        ConnectionTable master = table(0, 100, "192.168.50.21");
+        ConnectionTable backup = new ConnectionTable();
+        TableReplica replica = new TableReplica(backup);
+        new TableSource(master).answer(replica.linkUp()).forEach(frame -> replica.onFrame(frame, 0));
+        List<ConnectionRecord> fresh = List.of(tftp(500, "192.168.50.22"), tftp(501, "192.168.50.22"));
+        fresh.forEach(connection -> master.put(connection, 5));
+        TableSource.update(fresh).forEach(frame -> replica.onFrame(frame, 5));
+        assertEquals(102, backup.size());
+        assertEquals(TableReplica.Status.IN_SYNC, replica.status());
+        assertArrayEquals(master.bucketDigests(64), backup.bucketDigests(64));
+    }
+
+    @Test
     void aBackupPartWayThroughKnowsHowFarBehindItIs() {
         ConnectionTable master = table(0, 3000, "192.168.50.21");
         TableReplica replica = new TableReplica(new ConnectionTable());
