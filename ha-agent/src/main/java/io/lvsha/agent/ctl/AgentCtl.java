@@ -43,7 +43,8 @@ public final class AgentCtl {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs one command line against the given streams; returns the exit code (for scripts and tests). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         String socket = DEFAULT_SOCKET;
         boolean json = false;
         List<String> words = new ArrayList<>();

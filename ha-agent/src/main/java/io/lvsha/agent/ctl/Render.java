@@ -78,6 +78,18 @@ final class Render {
             text.append(String.format("%-22s %-10s %s%n", vip.path("address").asText(), vip.path("interface").asText(),
                     yesNo(vip.path("here"))));
         }
+        JsonNode peer = s.path("peer_link");
+        if (peer.path("configured").asBoolean(false)) {
+            text.append(String.format("peer link %s%s%n", peer.path("up").asBoolean() ? "up to " + peer.path("peer").asText()
+                    : "down", peer.path("config_match").isBoolean() && !peer.path("config_match").asBoolean()
+                    ? "  CONFIGURATION MISMATCH (see events)" : ""));
+        }
+        JsonNode sync = s.path("sync");
+        if (sync.has("state")) {
+            text.append(String.format("sync %s%s, %d connections%n", sync.path("state").asText(),
+                    sync.path("behind").asLong() > 0 ? " (" + sync.path("behind").asLong() + " behind)" : "",
+                    sync.path("connections").asLong()));
+        }
         JsonNode last = s.path("last_transition");
         if (last.has("to")) {
             text.append(String.format("last transition %s: %s -> %s (%s)", last.path("time").asText(),

@@ -166,6 +166,7 @@ public final class GroupController implements HaLoop.Deadlines {
             nextLinkPoll = now + LINK_POLL_NANOS;
             links.poll(new LinkChanges(now));
             stateSync.expire(seconds(now));
+            publishSync();
         }
         if (now - nextDropReport >= 0) {
             nextDropReport = now + DROP_REPORT_NANOS;
@@ -182,10 +183,16 @@ public final class GroupController implements HaLoop.Deadlines {
         }
         publishedRole = router.role();
         publishedPriority = router.priority();
+        publishSync();
         return takeover;
     }
 
+    private void publishSync() {
+        publishedSync = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind()};
+    }
+
     /** The role and priority as of the last event, for threads other than the HA loop (metrics). */
+    private volatile long[] publishedSync = {0, 0, 0};
     private volatile Role publishedRole = Role.INITIALIZE;
     private volatile int publishedPriority;
 
@@ -449,6 +456,7 @@ public final class GroupController implements HaLoop.Deadlines {
     /** Connections the kernel's sync daemon sent or received, from the mirror. */
     public void onKernelMessage(io.lvsha.state.sync.SyncMessage message) {
         stateSync.onKernelMessage(message, seconds(clock.nanoTime()), router.role(), peerSender);
+        publishSync();
     }
 
     private static long seconds(long nanos) {
@@ -483,6 +491,7 @@ public final class GroupController implements HaLoop.Deadlines {
 
     public void onPeerFrame(PeerFrame frame) {
         if (stateSync.onFrame(frame, router.role(), peerSender, seconds(clock.nanoTime()))) {
+            publishSync();
             return;
         }
         if (frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {
@@ -500,6 +509,11 @@ public final class GroupController implements HaLoop.Deadlines {
 
     Map<String, Object> syncStatus() {
         return stateSync.status(router.role());
+    }
+
+    /** Replicated connections, backup sync state (0 no peer, 1 catching up, 2 in sync) and lag, for metrics. */
+    public long[] publishedSync() {
+        return publishedSync;
     }
 
     Map<String, Object> peerStatus() {

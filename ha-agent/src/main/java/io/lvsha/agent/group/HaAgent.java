@@ -187,6 +187,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         metrics.gauge("vrrp.priority", controller::publishedPriority);
         metrics.gauge("ha.loop.stalls", loop::stalls);
         metrics.gauge("ha.loop.task.failures", loop::taskFailures);
+        metrics.gauge("sync.connections", () -> controller.publishedSync()[0]);
+        metrics.gauge("sync.state", () -> controller.publishedSync()[1]);
+        metrics.gauge("sync.behind", () -> controller.publishedSync()[2]);
         for (HeartbeatChannel channel : channels) {
             String prefix = "vrrp.channel." + channel.name();
             metrics.gauge(prefix + ".adverts.sent", channel::sent);

@@ -97,4 +97,13 @@ final class StateSync {
     int size() {
         return table.size();
     }
+
+    /** 0 no peer, 1 catching up, 2 in sync (as backup); for the metrics gauge. */
+    int replicaState() {
+        return replica.status().ordinal();
+    }
+
+    long behind() {
+        return replica.behind();
+    }
 }

@@ -119,6 +119,15 @@ class PeerLinkAgentNetnsTest {
             Thread.sleep(50);
         }
         assertEquals(51, sync(d2).path("connections").asInt(), "the live update did not reach the backup");
+        JsonNode metrics = AdminClient.call(d2, "{\"cmd\":\"metrics\"}");
+        assertEquals(2, metrics.path("sync.state").asInt(), metrics.toString()); // in sync
+        // The human status shows the link and the sync state.
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
+        assertEquals(0, io.lvsha.agent.ctl.AgentCtl.run(new String[] {"--socket", d2.toString(), "status"},
+                new java.io.PrintStream(shown, true, java.nio.charset.StandardCharsets.UTF_8), System.err));
+        String text = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("peer link up to d1"), text);
+        assertTrue(text.contains("sync in-sync, 51 connections"), text);
 
         lab.signal("d1", "KILL");
         lab.awaitRole("d2", "MASTER", SOON);
