@@ -183,10 +183,10 @@ public final class GroupController implements HaLoop.Deadlines {
         }
         publishedRole = router.role();
         publishedPriority = router.priority();
-        publishSync();
         return takeover;
     }
 
+    /** Called where the sync state changes, never on the advert path (it allocates). */
     private void publishSync() {
         publishedSync = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind()};
     }
@@ -297,6 +297,7 @@ public final class GroupController implements HaLoop.Deadlines {
             metrics.roleChanged();
             if (change.to() == Role.BACKUP && peer != null) {
                 stateSync.requestResync(Role.BACKUP, peerSender);
+                publishSync();
             }
             if (pendingSwitchover != null && change.from() == Role.MASTER) {
                 Map<String, Object> released = new LinkedHashMap<>(outcome());
@@ -475,6 +476,7 @@ public final class GroupController implements HaLoop.Deadlines {
                     "peer_digest", hello.configDigest(), "digest", ownDigest));
         }
         stateSync.requestResync(router.role(), peerSender);
+        publishSync();
     }
 
     /** The link broke. If the peer is our master, its agent probably died: check sooner than Master_Down_Interval. */
@@ -483,6 +485,7 @@ public final class GroupController implements HaLoop.Deadlines {
         peer = null;
         events.emit("peer-link-down", who + ": " + why, Map.of("peer", who, "why", why));
         stateSync.peerDown();
+        publishSync();
         if (participating) {
             long now = clock.nanoTime();
             handle(new VrrpEvent.MasterLinkLost(), now, now);
