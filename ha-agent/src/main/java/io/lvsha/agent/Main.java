@@ -5,6 +5,9 @@ import io.lvsha.agent.config.ConfigException;
 import io.lvsha.agent.config.ConfigLoader;
 import io.lvsha.agent.admin.AdminCommands;
 import io.lvsha.agent.admin.AdminServer;
+import io.lvsha.agent.director.Backends;
+import io.lvsha.agent.director.CommandRunner;
+import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.group.HaAgent;
 import java.nio.file.Files;
 import java.io.IOException;
@@ -49,7 +52,15 @@ public final class Main {
         }
         if (args[0].equals("--check")) {
             System.out.println(args[1] + ": OK (node " + config.node() + ", VRID " + config.group().vrid() + ", "
-                    + config.group().channels().size() + " channels, " + config.vips().size() + " VIPs)");
+                    + config.group().channels().size() + " channels, " + config.vips().size() + " VIPs"
+                    + (config.director() == null ? "" : ", " + config.director().desired().services().size()
+                    + " services on the " + config.director().backend() + " backend") + ")");
+            if (config.director() != null) {
+                // What the backend would program on an empty director: the operator reads it before the first start.
+                DirectorBackend backend = Backends.provider(config.director().backend()).create(HaAgent.backendContext(config,
+                        (command, input) -> new CommandRunner.Result(0, "")));
+                System.out.print(backend.render(config.director().desired()));
+            }
             return;
         }
         HaAgent agent;

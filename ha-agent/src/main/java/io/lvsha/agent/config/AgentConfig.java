@@ -25,10 +25,19 @@ import java.util.List;
  * @param prometheus where to serve Prometheus text exposition, or null (off)
  * @param peerLink the TCP link to the other director's agent, or null (none)
  * @param sync where the kernel's IPVS sync daemon talks, to mirror its connections, or null (none)
+ * @param director the virtual services and the backend that programs them, or null (VIPs only)
  */
 public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
                           AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
-                          java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync) {
+                          java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync, Director director) {
+
+    /**
+     * @param backend the {@link io.lvsha.agent.director.DirectorBackendProvider} name
+     * @param markTool how the ipvs backend writes marking rules: nftables or iptables
+     * @param desired the services as configured
+     */
+    public record Director(String backend, String markTool, io.lvsha.agent.director.DesiredState desired) {
+    }
 
     /**
      * The kernel sync daemon's multicast (ipvsadm --start-daemon ... --mcast-interface IF --syncid N).
@@ -50,7 +59,7 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
 
     /**
      * A digest of what both directors must configure alike (VRID, version, interval, VIPs,
-     * checksum, authentication, GARP schedule), compared over the peer link. Interface names and
+     * checksum, authentication, GARP schedule, virtual services), compared over the peer link. Interface names and
      * priorities are left out: they differ between directors by design.
      */
     public String sharedDigest() {
@@ -58,6 +67,10 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
         shared.append(group.vrid()).append('|').append(group.version()).append('|').append(group.adverIntervalCentis())
                 .append('|').append(group.checksum()).append('|').append(group.auth().type()).append('|').append(garp);
         vips.stream().map(vip -> vip.address().toString()).sorted().forEach(vip -> shared.append('|').append(vip));
+        if (director != null) {
+            // Both directors must balance alike: after a failover the same clients go to the same pools.
+            shared.append('|').append(director.backend()).append('|').append(director.desired().services());
+        }
         try {
             byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(shared.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -49,10 +49,11 @@ final class ConfigValidator {
         java.net.InetSocketAddress prometheus = prometheus(raw.metrics());
         AgentConfig.PeerLink peerLink = peerLink(raw.peerLink());
         AgentConfig.Sync sync = sync(raw.sync());
+        AgentConfig.Director director = new ServicesValidator(this).director(raw.director(), raw.services());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync);
+        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync, director);
     }
 
     private AgentConfig.Sync sync(RawConfig.Sync raw) {
@@ -376,7 +377,7 @@ final class ConfigValidator {
         return name;
     }
 
-    private IpAddress address(String field, String text) {
+    IpAddress address(String field, String text) {
         try {
             return IpAddress.parse(text);
         } catch (IllegalArgumentException e) {
@@ -385,7 +386,7 @@ final class ConfigValidator {
         }
     }
 
-    private long duration(String field, String text, long defaultNanos) {
+    long duration(String field, String text, long defaultNanos) {
         if (text == null) {
             return defaultNanos;
         }
@@ -396,11 +397,11 @@ final class ConfigValidator {
         return nanos;
     }
 
-    private static <T> T orDefault(T value, T defaultValue) {
+    static <T> T orDefault(T value, T defaultValue) {
         return value == null ? defaultValue : value;
     }
 
-    private void problem(String field, String what, String fix) {
+    void problem(String field, String what, String fix) {
         problems.add(file + ": " + field + ": " + what + ". Fix: " + fix + ".");
     }
 }

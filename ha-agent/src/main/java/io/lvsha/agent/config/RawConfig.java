@@ -9,7 +9,26 @@ import java.util.List;
  * kebab-case in YAML ({@code advert-interval}).
  */
 record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
-                 PeerLink peerLink, Sync sync) {
+                 PeerLink peerLink, Sync sync, Director director, List<Service> services) {
+
+    record Director(String backend, Boolean ownTable, String markTool) {
+    }
+
+    record Service(String name, Long fwmark, String protocol, String vip, Integer port, List<Match> match,
+                   String scheduler, String persistence, Integer persistencePrefix, String forwarding, Boolean quiesce,
+                   String helper, Integer helperPort, RealServer sorryServer, Check check, List<RealServer> realServers) {
+    }
+
+    record Match(String vip, String protocol, List<String> ports) {
+    }
+
+    record RealServer(String address, Integer port, Integer weight, Boolean enabled) {
+    }
+
+    record Check(String type, Integer port, String send, String expect, String expectRegex, Boolean udp, String file,
+                 String expectSha256, Integer expectStatus, List<String> program, String interval, String probeTimeout,
+                 String timeout, String reentry, Integer rise, Integer fall) {
+    }
 
     record Group(Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
                  String preemptDelay, Boolean accept, String checksum, String authPassword,

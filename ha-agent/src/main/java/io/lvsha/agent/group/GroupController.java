@@ -58,6 +58,8 @@ public final class GroupController implements HaLoop.Deadlines {
     private boolean peerConfigMatches = true;
     private PendingSwitchover pendingSwitchover;
     private final StateSync stateSync;
+    /** Told of every role change after its takeover or release has run (the director backend's role hook). */
+    private java.util.function.Consumer<Boolean> mastershipListener = master -> { };
 
     /** Frame type: "take over now" (make-before-break switchover). */
     static final int TYPE_SWITCHOVER_REQUEST = 0x30;
@@ -250,6 +252,7 @@ public final class GroupController implements HaLoop.Deadlines {
         private void report() {
             if (roleChange != null) {
                 emitRoleChange(roleChange);
+                mastershipListener.accept(roleChange.to() == Role.MASTER);
             }
             for (VipSet.Change change : vipChanges) {
                 emitVipChange(change);
@@ -449,6 +452,11 @@ public final class GroupController implements HaLoop.Deadlines {
     // ---- Peer link (HA loop) ------------------------------------------------------------------
 
     /** The agent sends peer frames through this; it returns false while the link is down. */
+    /** @param listener told true when this node became master, false when it became anything else */
+    public void onMastershipChange(java.util.function.Consumer<Boolean> listener) {
+        this.mastershipListener = listener;
+    }
+
     public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender) {
         this.peerSender = sender;
         this.peerLinkConfigured = true;

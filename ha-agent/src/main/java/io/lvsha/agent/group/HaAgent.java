@@ -1,6 +1,11 @@
 package io.lvsha.agent.group;
 
 import io.lvsha.agent.admin.AgentControl;
+import io.lvsha.agent.balancer.Balancer;
+import io.lvsha.agent.director.BackendContext;
+import io.lvsha.agent.director.Backends;
+import io.lvsha.agent.director.CommandRunner;
+import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.channel.HeartbeatChannel;
 import io.lvsha.agent.config.ConfigException;
 import io.lvsha.agent.config.ConfigLoader;
@@ -50,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class HaAgent implements AgentControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaAgent.class);
     private static final long SHUTDOWN_BUDGET_MILLIS = 3000;
+    private static final long BACKEND_COMMAND_TIMEOUT_MILLIS = 10_000;
 
     private volatile AgentConfig config;
     private final EventLog events;
@@ -60,6 +66,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private final HaLoop loop;
     private final GroupController controller;
     private PeerLink peerLink;
+    private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
@@ -127,9 +134,16 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                     + " priority " + routerConfig.priority() + ", advert every " + routerConfig.adverIntervalCentis() * 10
                     + " ms on " + channelList(channels), Map.of("vrid", routerConfig.vrid(),
                     "priority", routerConfig.priority(), "advert_interval_ms", routerConfig.adverIntervalCentis() * 10));
+            HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
+            if (config.director() != null) {
+                DirectorBackend backend = Backends.provider(config.director().backend())
+                        .create(backendContext(config, CommandRunner.processes(BACKEND_COMMAND_TIMEOUT_MILLIS)));
+                agent.balancer = new Balancer(backend, config.director().desired(), events);
+                controller.onMastershipChange(agent.balancer::mastershipChanged);
+                agent.balancer.start();
+            }
             loop.start(controller);
             loop.execute(controller::start);
-            HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
             if (config.sync() != null) {
                 AgentConfig.Sync sync = config.sync();
                 agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
@@ -146,6 +160,12 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             events.close();
             throw e;
         }
+    }
+
+    /** What a backend is given: the tools' runner, and where the kernel's sync daemon talks. */
+    public static BackendContext backendContext(AgentConfig config, CommandRunner commands) {
+        return new BackendContext(commands, config.sync() == null ? null : config.sync().iface(),
+                config.sync() == null ? 0 : config.sync().syncid(), config.director().markTool());
     }
 
     /** Starts the link to the other agent; its callbacks are handed to the HA loop. */
@@ -311,6 +331,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         if (mirror != null) {
             mirror.close();
         }
+        if (balancer != null) {
+            balancer.close(); // the dataplane stays programmed: traffic keeps flowing while the agent restarts
+        }
         events.emit("agent-stop", "stopped", Map.of());
         closeQuietly(channels, extraPorts);
         metrics.close();
@@ -357,7 +380,17 @@ public final class HaAgent implements AgentControl, AutoCloseable {
 
     @Override
     public CompletableFuture<Map<String, Object>> status() {
-        return onLoop(c -> StatusReport.of(c, config, System.nanoTime()));
+        Balancer director = balancer;
+        return onLoop(c -> StatusReport.of(c, config, System.nanoTime())).thenApply(status -> {
+            if (director != null) {
+                status.put("backend", director.backendName());
+                if (director.lastError() != null) {
+                    status.put("backend_error", director.lastError());
+                }
+                status.put("services", director.status());
+            }
+            return status;
+        });
     }
 
     @Override
@@ -433,6 +466,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         return onLoop(c -> {
             Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().tracks(), accepted.garp());
             config = accepted;
+            if (balancer != null && accepted.director() != null) {
+                balancer.reconfigure(accepted.director().desired());
+            }
             events.emit("config-reloaded", config.source().toString(), Map.of("file", config.source().toString()));
             return result;
         });

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Which changed fields a reload cannot take: all but priority, tracked interfaces and the GARP schedule. */
+/** Which changed fields a reload cannot take: all but priority, tracked interfaces, the GARP schedule and the services. */
 final class ReloadCheck {
     private ReloadCheck() {
     }
@@ -31,6 +31,10 @@ final class ReloadCheck {
         compare(fields, "metrics", running.prometheus(), fresh.prometheus());
         compare(fields, "peer-link", running.peerLink(), fresh.peerLink());
         compare(fields, "sync", running.sync(), fresh.sync());
+        compare(fields, "director.backend", running.director() == null ? null : running.director().backend(),
+                fresh.director() == null ? null : fresh.director().backend());
+        compare(fields, "director.mark-tool", running.director() == null ? null : running.director().markTool(),
+                fresh.director() == null ? null : fresh.director().markTool());
         return fields;
     }
 

@@ -1,0 +1,201 @@
+package io.lvsha.agent.balancer;
+
+import io.lvsha.agent.director.ApplyReport;
+import io.lvsha.agent.director.BackendException;
+import io.lvsha.agent.director.DesiredState;
+import io.lvsha.agent.director.DirectorBackend;
+import io.lvsha.agent.director.RealServer;
+import io.lvsha.agent.director.VirtualService;
+import io.lvsha.agent.event.EventLog;
+import io.lvsha.agent.health.HealthMonitor;
+import io.lvsha.agent.health.ProbeResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Keeps the director's dataplane true to the configured services and the health of their real
+ * servers: every health change and every reload becomes one reconcile of the backend, on one
+ * worker thread of its own (the backends run processes; the HA loop never waits for them).
+ */
+public final class Balancer implements AutoCloseable {
+    private static final long RETRY_SECONDS = 5;
+
+    private final DirectorBackend backend;
+    private final EventLog events;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "director");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private volatile DesiredState configured;
+    private volatile HealthMonitor monitor;
+    private volatile DesiredState programmed = DesiredState.empty();
+    private volatile String lastError;
+    private final Set<String> emptyServices = new HashSet<>();
+
+    public Balancer(DirectorBackend backend, DesiredState configured, EventLog events) {
+        this.backend = backend;
+        this.configured = configured;
+        this.events = events;
+        this.monitor = new HealthMonitor(configured.services(), this::healthChanged);
+    }
+
+    /** Programs the services (every real server in until its checks say otherwise) and starts checking. */
+    public void start() {
+        requestReconcile();
+        monitor.start();
+    }
+
+    /** Takes a reloaded set of services: checks start afresh, the dataplane follows. */
+    public void reconfigure(DesiredState services) {
+        HealthMonitor previous = monitor;
+        configured = services;
+        monitor = new HealthMonitor(services.services(), this::healthChanged);
+        previous.close();
+        monitor.start();
+        requestReconcile();
+    }
+
+    /**
+     * This node became master or backup: the backend switches what follows the role (the kernel's
+     * sync daemon). Asynchronous: it runs after the takeover's VIPs and GARP, never before them.
+     */
+    public void mastershipChanged(boolean master) {
+        worker.execute(() -> {
+            try {
+                backend.roleChanged(master);
+            } catch (BackendException e) {
+                events.emit("director-error", "switching to " + (master ? "master" : "backup") + ": " + e.getMessage(),
+                        Map.of("backend", backend.name(), "error", e.getMessage()));
+            }
+        });
+    }
+
+    private void healthChanged(VirtualService service, RealServer server, boolean up, ProbeResult why) {
+        events.emit(up ? "real-server-up" : "real-server-down", service.name() + ": " + server.endpoint() + " "
+                        + (up ? "back in the pool" : "out of the pool" + (service.quiesce() ? " (quiesced: weight 0)" : ""))
+                        + " (" + why.detail() + ")",
+                Map.of("service", service.name(), "real_server", server.endpoint(), "check", why.detail()));
+        requestReconcile();
+    }
+
+    private void requestReconcile() {
+        if (reconcileQueued.compareAndSet(false, true)) {
+            worker.execute(this::reconcile);
+        }
+    }
+
+    /** One reconcile for any number of changes that arrived while the last one ran. */
+    private void reconcile() {
+        reconcileQueued.set(false);
+        HealthMonitor health = monitor;
+        DesiredState wanted = configured.withHealth(health::healthy);
+        try {
+            ApplyReport report = backend.apply(wanted);
+            programmed = wanted;
+            if (lastError != null) {
+                events.emit("director-recovered", "the " + backend.name() + " backend took the state", Map.of("backend", backend.name()));
+                lastError = null;
+            }
+            if (report.changed()) {
+                events.emit("director-applied", String.join("; ", report.changes()),
+                        Map.of("backend", backend.name(), "changes", report.changes(), "commands", report.commands()));
+            }
+            reportEmptyServices(wanted);
+        } catch (BackendException | RuntimeException e) {
+            String error = String.valueOf(e.getMessage());
+            if (!error.equals(lastError)) {
+                events.emit("director-error", error + " (retrying every " + RETRY_SECONDS + "s)",
+                        Map.of("backend", backend.name(), "error", error));
+            }
+            lastError = error;
+            worker.schedule(this::requestReconcile, RETRY_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A service with nothing to send new connections to is an event once, and again when it recovers. */
+    private void reportEmptyServices(DesiredState wanted) {
+        for (VirtualService service : wanted.services()) {
+            boolean empty = service.realServers().stream().noneMatch(server -> server.weight() > 0);
+            if (empty && emptyServices.add(service.name())) {
+                events.emit("service-down", service.name() + ": no real server takes new connections"
+                        + (service.sorryServer() == null ? " (no sorry server configured)" : ""), Map.of("service", service.name()));
+            } else if (!empty && emptyServices.remove(service.name())) {
+                events.emit("service-up", service.name() + ": real servers available again", Map.of("service", service.name()));
+            }
+        }
+    }
+
+    /** Per service: its key, scheduler, and each real server's health, weight as programmed and last check. */
+    public List<Map<String, Object>> status() {
+        Map<String, Map<String, Object>> checks = new HashMap<>();
+        for (Map<String, Object> row : monitor.status()) {
+            checks.put(row.get("service") + "|" + row.get("real_server"), row);
+        }
+        Map<String, VirtualService> live = new HashMap<>();
+        programmed.services().forEach(service -> live.put(service.name(), service));
+        List<Map<String, Object>> services = new ArrayList<>();
+        for (VirtualService service : configured.services()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", service.name());
+            row.put("key", service.key().toString());
+            row.put("scheduler", service.scheduler().ipvsadmName());
+            List<Map<String, Object>> servers = new ArrayList<>();
+            for (RealServer server : service.realServers()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("address", server.endpoint());
+                Map<String, Object> check = checks.get(service.name() + "|" + server.endpoint());
+                entry.put("health", !server.enabled() ? "disabled" : check == null ? "unchecked"
+                        : Boolean.TRUE.equals(check.get("healthy")) ? "up" : "down");
+                entry.put("weight", programmedWeight(live.get(service.name()), server));
+                entry.put("last_check", check == null ? "-" : check.get("last_check"));
+                servers.add(entry);
+            }
+            row.put("real_servers", servers);
+            services.add(row);
+        }
+        return services;
+    }
+
+    /** The weight the dataplane has for the server, or "out" when it is not programmed. */
+    private static Object programmedWeight(VirtualService live, RealServer server) {
+        if (live != null) {
+            for (RealServer programmed : live.realServers()) {
+                if (programmed.endpoint().equals(server.endpoint())) {
+                    return programmed.weight();
+                }
+            }
+        }
+        return "out";
+    }
+
+    public String backendName() {
+        return backend.name();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    @Override
+    public void close() {
+        monitor.close();
+        worker.shutdown();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        backend.close();
+    }
+}

@@ -1,0 +1,147 @@
+package io.lvsha.agent.director.ipvs;
+
+import io.lvsha.agent.director.ApplyReport;
+import io.lvsha.agent.director.BackendContext;
+import io.lvsha.agent.director.BackendException;
+import io.lvsha.agent.director.CommandRunner;
+import io.lvsha.agent.director.DesiredState;
+import io.lvsha.agent.director.DirectorBackend;
+import io.lvsha.agent.director.DirectorBackendProvider;
+import io.lvsha.agent.director.MarkRules;
+import io.lvsha.agent.director.ServiceKey;
+import io.lvsha.agent.director.VirtualService;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Kernel IPVS through ipvsadm: the table is read with {@code ipvsadm -Sn} and the difference
+ * written in one {@code ipvsadm -R} batch (one process per apply, not one per change); the
+ * marking rules go to nftables or, on kernels without nf_tables, to iptables. Also switches the
+ * kernel's sync daemon with the role, as keepalived's lvs_sync_daemon does.
+ */
+public final class IpvsBackend implements DirectorBackend {
+    private final BackendContext context;
+    /** Services this agent programmed: removed when they leave the config, even without table ownership. */
+    private final Set<ServiceKey> programmed = new HashSet<>();
+    private String loadedMarks;
+
+    /** Registered in META-INF/services. */
+    public static final class Provider implements DirectorBackendProvider {
+        @Override
+        public String name() {
+            return "ipvs";
+        }
+
+        @Override
+        public DirectorBackend create(BackendContext context) {
+            return new IpvsBackend(context);
+        }
+    }
+
+    public IpvsBackend(BackendContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public String name() {
+        return "ipvs";
+    }
+
+    @Override
+    public ApplyReport apply(DesiredState desired) throws BackendException {
+        List<String> changes = new ArrayList<>();
+        int commands = 1;
+        IpvsTable table;
+        try {
+            table = IpvsTable.parse(checked(List.of("ipvsadm", "-Sn"), null));
+        } catch (IllegalArgumentException e) {
+            throw new BackendException("ipvsadm -Sn printed what this agent does not understand: " + e.getMessage());
+        }
+        Set<ServiceKey> removable = desired.ownTable() ? table.services().keySet() : programmed;
+        List<String> lines = table.reconcile(desired.services(), removable, changes);
+        if (!lines.isEmpty()) {
+            checked(List.of("ipvsadm", "-R"), String.join("\n", lines) + "\n");
+            commands++;
+        }
+        programmed.clear();
+        desired.services().forEach(service -> programmed.add(service.key()));
+        String marks = marks(desired.services());
+        if (!marks.equals(loadedMarks)) {
+            commands += loadMarks(marks);
+            loadedMarks = marks;
+            changes.add("marking rules loaded (" + context.markTool() + ")");
+        }
+        return new ApplyReport(changes, commands);
+    }
+
+    @Override
+    public String render(DesiredState desired) {
+        List<String> lines = IpvsTable.parse("").reconcile(desired.services(), Set.of(), new ArrayList<>());
+        return "# ipvsadm -R\n" + String.join("\n", lines) + "\n# marking rules (" + context.markTool() + ")\n"
+                + marks(desired.services());
+    }
+
+    @Override
+    public void roleChanged(boolean master) throws BackendException {
+        if (context.syncInterface() == null) {
+            return;
+        }
+        String running = checked(List.of("ipvsadm", "-L", "--daemon"), null);
+        String stop = master ? "backup" : "master";
+        String start = master ? "master" : "backup";
+        if (running.contains(stop + " sync daemon")) {
+            checked(List.of("ipvsadm", "--stop-daemon", stop), null);
+        }
+        if (!running.contains(start + " sync daemon")) {
+            checked(List.of("ipvsadm", "--start-daemon", start, "--mcast-interface", context.syncInterface(),
+                    "--syncid", Integer.toString(context.syncId())), null);
+        }
+    }
+
+    private String marks(List<VirtualService> services) {
+        return "iptables".equals(context.markTool()) ? MarkRules.iptables(services) : MarkRules.nftables(services);
+    }
+
+    private int loadMarks(String script) throws BackendException {
+        if (!"iptables".equals(context.markTool())) {
+            checked(List.of("nft", "-f", "-"), script);
+            return 1;
+        }
+        checked(List.of("iptables-restore", "--noflush"), script);
+        List<String> jump = List.of("-t", "mangle", "PREROUTING", "-j", MarkRules.IPTABLES_CHAIN);
+        if (run(concat("iptables", "-C", jump)).ok()) {
+            return 2;
+        }
+        List<String> insert = concat("iptables", "-I", jump);
+        CommandRunner.Result inserted = run(insert);
+        if (!inserted.ok()) {
+            throw new BackendException(String.join(" ", insert) + ": " + inserted.output().strip());
+        }
+        return 3;
+    }
+
+    private static List<String> concat(String tool, String action, List<String> rest) {
+        List<String> command = new ArrayList<>();
+        command.add(tool);
+        command.add(rest.get(0));
+        command.add(rest.get(1));
+        command.add(action);
+        command.addAll(rest.subList(2, rest.size()));
+        return command;
+    }
+
+    private CommandRunner.Result run(List<String> command) throws BackendException {
+        return context.commands().run(command, null);
+    }
+
+    private String checked(List<String> command, String input) throws BackendException {
+        CommandRunner.Result result = context.commands().run(command, input);
+        if (!result.ok()) {
+            throw new BackendException(String.join(" ", command) + " failed (exit " + result.exitStatus() + "): "
+                    + result.output().strip() + (input == null ? "" : "\ninput was:\n" + input));
+        }
+        return result.output();
+    }
+}
