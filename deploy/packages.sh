@@ -21,8 +21,11 @@ ensure_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # keepalived's package starts a service; our tests start their own instances in namespaces.
-  if [[ " ${missing[*]} " == *" keepalived "* ]] && command -v systemctl >/dev/null; then
-    systemctl disable --now keepalived >/dev/null 2>&1 || true
-  fi
+  # keepalived's and tftpd-hpa's packages start services; our tests start their own in namespaces.
+  local service
+  for service in keepalived tftpd-hpa; do
+    if [[ " ${missing[*]} " == *" $service "* ]] && command -v systemctl >/dev/null; then
+      systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
 }

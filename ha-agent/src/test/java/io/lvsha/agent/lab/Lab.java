@@ -117,6 +117,33 @@ public final class Lab implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Serves {@code files} over HTTP (port 8080) and TFTP (port 69) on real server rs1 or rs2,
+     * started as NAME-http and NAME-tftp; {@code files} is made readable for tftpd's user.
+     */
+    public void startRealServer(String node, Path files) throws IOException {
+        startHttp(node, files);
+        String address = realServerAddress(node);
+        Files.walk(files).forEach(path -> path.toFile().setReadable(true, false));
+        files.toFile().setExecutable(true, false);
+        start(node + "-tftp", List.of("ip", "netns", "exec", namespace(node), "in.tftpd", "-L", "-s", files.toString(),
+                "-a", address + ":69"));
+    }
+
+    /** (Re)starts only the HTTP server of a real server started with {@link #startRealServer}. */
+    public void startHttp(String node, Path files) throws IOException {
+        start(node + "-http", List.of("ip", "netns", "exec", namespace(node), "python3", "-m", "http.server", "8080",
+                "--bind", realServerAddress(node), "--directory", files.toString()));
+    }
+
+    public static String realServerAddress(String node) {
+        return switch (node) {
+            case "rs1" -> "192.168.50.21";
+            case "rs2" -> "192.168.50.22";
+            default -> throw new IllegalArgumentException(node + " is not a real server of the lab");
+        };
+    }
+
     /** Sends a signal ("KILL", "TERM") to the process started as {@code name} and its children. */
     public void signal(String name, String signal) {
         Process process = processes.get(name);

@@ -34,7 +34,7 @@ final class NftRuleset {
         services.stream().filter(service -> service.helper() != null).forEach(service -> helpers.add(service.helper()));
         for (String helper : helpers) {
             out.append("\tct helper ").append(helper).append(" {\n\t\ttype \"").append(helper).append("\" protocol ")
-                    .append(helper.equals("ftp") ? "tcp" : "udp").append("\n\t\tl3proto ip\n\t}\n");
+                    .append(helperProtocol(helper)).append("\n\t\tl3proto ip\n\t}\n");
         }
         for (VirtualService service : services) {
             if (service.persistenceSeconds() > 0) {
@@ -168,11 +168,15 @@ final class NftRuleset {
     }
 
     private static String helperMatch(VirtualService service) {
-        String port = "ct original proto-dst " + service.helperPort();
+        String port = "meta l4proto " + helperProtocol(service.helper()) + " ct original proto-dst " + service.helperPort();
         if (service.key() instanceof ServiceKey.Fwmark fwmark) {
             return "meta mark 0x" + Integer.toHexString(fwmark.mark()) + " " + port;
         }
         return "ct original ip daddr " + ((ServiceKey.Address) service.key()).vip() + " " + port;
+    }
+
+    private static String helperProtocol(String helper) {
+        return helper.equals("ftp") ? "tcp" : "udp";
     }
 
     private static String chain(VirtualService service) {
