@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import io.lvsha.state.sync.ConnectionRecord;
 
 /**
  * Keeps the director's dataplane true to the configured services and the health of their real
@@ -42,18 +44,52 @@ public final class Balancer implements AutoCloseable {
     private volatile DesiredState programmed = DesiredState.empty();
     private volatile String lastError;
     private final Set<String> emptyServices = new HashSet<>();
+    private final ConnectionExport export;
+    private final long exportIntervalMillis;
+    private volatile boolean master;
 
-    public Balancer(DirectorBackend backend, DesiredState configured, EventLog events) {
+    /**
+     * @param exported where the connections the backend exports go while this node is master (the
+     *     peer link); used only by backends with a {@link DirectorBackend#connectionState()}
+     */
+    public Balancer(DirectorBackend backend, DesiredState configured, EventLog events,
+                    Consumer<List<ConnectionRecord>> exported, long exportIntervalMillis) {
         this.backend = backend;
         this.configured = configured;
         this.events = events;
         this.monitor = new HealthMonitor(configured.services(), this::healthChanged);
+        this.export = backend.connectionState() == null ? null : new ConnectionExport(backend.connectionState(), exported);
+        this.exportIntervalMillis = exportIntervalMillis;
     }
 
     /** Programs the services (every real server in until its checks say otherwise) and starts checking. */
     public void start() {
         requestReconcile();
         monitor.start();
+        if (export != null) {
+            worker.scheduleWithFixedDelay(this::exportIfMaster, exportIntervalMillis, exportIntervalMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void exportIfMaster() {
+        if (!master) {
+            return;
+        }
+        try {
+            export.run();
+        } catch (BackendException | RuntimeException e) {
+            events.emit("director-error", "exporting connections: " + e.getMessage(), Map.of("backend", backend.name(),
+                    "error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** Installs replicated connections now, on the caller's thread (the takeover's). */
+    public int commitConnections(List<ConnectionRecord> connections) throws BackendException {
+        return backend.connectionState() == null ? 0 : backend.connectionState().commit(connections);
+    }
+
+    public boolean replicatesConnections() {
+        return export != null;
     }
 
     /** Takes a reloaded set of services: checks start afresh, the dataplane follows. */
@@ -71,6 +107,7 @@ public final class Balancer implements AutoCloseable {
      * sync daemon). Asynchronous: it runs after the takeover's VIPs and GARP, never before them.
      */
     public void mastershipChanged(boolean master) {
+        this.master = master;
         worker.execute(() -> {
             try {
                 backend.roleChanged(master);

@@ -39,7 +39,7 @@ final class ServicesValidator {
         if (raw == null && (services == null || services.isEmpty())) {
             return null;
         }
-        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null) : raw;
+        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null) : raw;
         String backend = director.backend() == null ? "ipvs" : director.backend();
         if (!Backends.names().contains(backend)) {
             config.problem("director.backend", "'" + backend + "' is not a backend on the class path",
@@ -63,7 +63,12 @@ final class ServicesValidator {
             }
         }
         overlaps(parsed);
-        return new AgentConfig.Director(backend, markTool, new DesiredState(parsed, Boolean.TRUE.equals(director.ownTable())));
+        long exportInterval = config.duration("director.export-interval", director.exportInterval(), 250_000_000L);
+        if (exportInterval < 50_000_000L) {
+            config.problem("director.export-interval", "shorter than 50ms", "use 50ms or more (default 250ms): each export is a conntrack dump");
+        }
+        return new AgentConfig.Director(backend, markTool, new DesiredState(parsed, Boolean.TRUE.equals(director.ownTable())),
+                exportInterval / 1_000_000L);
     }
 
     private VirtualService service(String at, RawConfig.Service raw, String backend) {

@@ -28,6 +28,11 @@ public interface DirectorBackend extends AutoCloseable {
     default void roleChanged(boolean master) throws BackendException {
     }
 
+    /** Its connection state, when the agent must replicate it (no kernel sync daemon does); null otherwise. */
+    default ConnectionState connectionState() {
+        return null;
+    }
+
     @Override
     default void close() {
     }

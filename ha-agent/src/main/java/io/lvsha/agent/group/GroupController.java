@@ -58,6 +58,8 @@ public final class GroupController implements HaLoop.Deadlines {
     private boolean peerConfigMatches = true;
     private PendingSwitchover pendingSwitchover;
     private final StateSync stateSync;
+    /** Installs the replicated connections in the dataplane at a takeover, before the VIPs move; null = nothing to commit. */
+    private ConnectionCommitter committer;
     /** Told of every role change after its takeover or release has run (the director backend's role hook). */
     private java.util.function.Consumer<Boolean> mastershipListener = master -> { };
 
@@ -216,6 +218,9 @@ public final class GroupController implements HaLoop.Deadlines {
         private long advertAt;
         private long vipsAt;
         private long garpAt;
+        private long committedAt;
+        private int committed = -1;
+        private String commitError;
         private VrrpAction.RoleChanged roleChange;
         private List<VipSet.Change> vipChanges = List.of();
         private int garpSent = -1;
@@ -233,6 +238,7 @@ public final class GroupController implements HaLoop.Deadlines {
                 } else if (action instanceof VrrpAction.RoleChanged change) {
                     roleChange = change;
                     if (change.to() == Role.MASTER) {
+                        commitState();
                         vipChanges = vips.addAll();
                         vipsAt = clock.nanoTime();
                     } else if (change.from() == Role.MASTER) {
@@ -249,7 +255,25 @@ public final class GroupController implements HaLoop.Deadlines {
             report();
         }
 
+        /** DESIGN.md §5 step 2: the replicated flows must be in the dataplane before traffic arrives for them. */
+        private void commitState() {
+            if (committer == null) {
+                return;
+            }
+            try {
+                committed = committer.commit(stateSync.snapshot());
+            } catch (Exception e) {
+                commitError = String.valueOf(e.getMessage());
+            }
+            committedAt = clock.nanoTime();
+        }
+
         private void report() {
+            if (committed >= 0 || commitError != null) {
+                events.emit(commitError == null ? "state-committed" : "state-commit-failed", commitError == null
+                        ? committed + " replicated connections installed in " + micros(committedAt) + " us from the timer"
+                        : commitError, Map.of("connections", Math.max(committed, 0), "commit_us", micros(committedAt)));
+            }
             if (roleChange != null) {
                 emitRoleChange(roleChange);
                 mastershipListener.accept(roleChange.to() == Role.MASTER);
@@ -287,6 +311,9 @@ public final class GroupController implements HaLoop.Deadlines {
             if (change.to() == Role.MASTER) {
                 Map<String, Object> timings = new LinkedHashMap<>();
                 timings.put("advert_us", micros(advertAt));
+                if (committedAt != 0) {
+                    timings.put("commit_us", micros(committedAt));
+                }
                 timings.put("vips_us", micros(vipsAt));
                 timings.put("garp_us", micros(garpAt));
                 fields.put("takeover", timings);
@@ -452,6 +479,17 @@ public final class GroupController implements HaLoop.Deadlines {
     // ---- Peer link (HA loop) ------------------------------------------------------------------
 
     /** The agent sends peer frames through this; it returns false while the link is down. */
+    /** @param committer installs replicated connections at each takeover (backends without a kernel sync daemon) */
+    public void commitStateWith(ConnectionCommitter committer) {
+        this.committer = committer;
+    }
+
+    /** Connections the director backend exported (this node is master): kept and sent to the peer. */
+    public void onExportedConnections(List<io.lvsha.state.sync.ConnectionRecord> connections) {
+        stateSync.onConnections(connections, seconds(clock.nanoTime()), router.role(), peerSender);
+        publishSync();
+    }
+
     /** @param listener told true when this node became master, false when it became anything else */
     public void onMastershipChange(java.util.function.Consumer<Boolean> listener) {
         this.mastershipListener = listener;

@@ -138,8 +138,13 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             if (config.director() != null) {
                 DirectorBackend backend = Backends.provider(config.director().backend())
                         .create(backendContext(config, CommandRunner.processes(BACKEND_COMMAND_TIMEOUT_MILLIS)));
-                agent.balancer = new Balancer(backend, config.director().desired(), events);
+                agent.balancer = new Balancer(backend, config.director().desired(), events,
+                        exported -> loop.execute(() -> controller.onExportedConnections(exported)),
+                        config.director().exportIntervalMillis());
                 controller.onMastershipChange(agent.balancer::mastershipChanged);
+                if (agent.balancer.replicatesConnections()) {
+                    controller.commitStateWith(agent.balancer::commitConnections);
+                }
                 agent.balancer.start();
             }
             loop.start(controller);

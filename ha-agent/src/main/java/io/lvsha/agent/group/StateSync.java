@@ -5,10 +5,12 @@ import io.lvsha.state.peer.PeerFrame;
 import io.lvsha.state.replica.ReplicationFrames;
 import io.lvsha.state.replica.TableReplica;
 import io.lvsha.state.replica.TableSource;
+import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.state.sync.SyncMessage;
 import io.lvsha.state.table.ConnectionTable;
 import io.lvsha.vrrp.Role;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -36,10 +38,22 @@ final class StateSync {
      * passes them on over the peer link at once, so the backup need not wait for a resync.
      */
     void onKernelMessage(SyncMessage message, long nowSeconds, Role role, Predicate<PeerFrame> send) {
-        message.connections().forEach(connection -> table.put(connection, nowSeconds));
-        if (role == Role.MASTER && !message.connections().isEmpty()) {
-            TableSource.update(message.connections()).forEach(send::test);
+        onConnections(message.connections(), nowSeconds, role, send);
+    }
+
+    /** Connections this node's dataplane holds (kernel sync daemon or backend export): kept, and passed on as master. */
+    void onConnections(List<ConnectionRecord> connections, long nowSeconds, Role role, Predicate<PeerFrame> send) {
+        connections.forEach(connection -> table.put(connection, nowSeconds));
+        if (role == Role.MASTER && !connections.isEmpty()) {
+            TableSource.update(connections).forEach(send::test);
         }
+    }
+
+    /** Everything the table holds now, to commit at a takeover. */
+    List<ConnectionRecord> snapshot() {
+        List<ConnectionRecord> all = new java.util.ArrayList<>(table.size());
+        table.forEach(all::add);
+        return all;
     }
 
     /** The peer link is up, or we just became backup with it up: a backup asks what differs. */
