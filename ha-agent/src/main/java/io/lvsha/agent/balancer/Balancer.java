@@ -67,7 +67,20 @@ public final class Balancer implements AutoCloseable {
         requestReconcile();
         monitor.start();
         if (export != null) {
+            // One dump at start, discarded: the first process start and parse in this JVM are slow,
+            // and the first commit must not pay for them in the middle of a takeover.
+            worker.execute(this::warmUpCommitPath);
             worker.scheduleWithFixedDelay(this::exportIfMaster, exportIntervalMillis, exportIntervalMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void warmUpCommitPath() {
+        try {
+            backend.connectionState().export();
+            backend.connectionState().commit(List.of());
+        } catch (BackendException | RuntimeException e) {
+            events.emit("director-error", "reading connections: " + e.getMessage(), Map.of("backend", backend.name(),
+                    "error", String.valueOf(e.getMessage())));
         }
     }
 

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.Lab;
+import java.nio.file.Path;
+import java.time.Instant;
 import io.lvsha.netns.NetnsTest;
 import java.time.Duration;
 import java.util.List;
@@ -51,30 +54,80 @@ class TftpFailoverNetnsTest {
     @Test
     void everyDownloadSurvivesTheMastersDeath() throws Exception {
         startPair(true);
-        tftp.startDownloads(CLIENTS);
-        assertTrue(tftp.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads downloads = tftp.startDownloads(CLIENTS);
+        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        Instant killed = Instant.now();
         tftp.killDirector("d1");
-        JsonNode takeover = lab.awaitRole("d2", "MASTER", SOON);
-        JsonNode committed = lab.awaitEvent("d2", "state committed", e -> e.path("event").asText().equals("state-committed"), SOON);
-        List<TftpFailover.Outcome> outcomes = tftp.finish(TRANSFERS);
-        System.out.printf("replicated: %d connections committed in %d us; takeover %s; %d/%d downloads intact; stall %s%n",
-                committed.path("connections").asInt(), committed.path("commit_us").asLong(), takeover.path("takeover"),
+        assertAllIntact("master killed", downloads, "d2", killed);
+    }
+
+    /**
+     * The first director comes back (as backup: it must not take over before it holds the state),
+     * then the new master dies too; then a graceful switchover hands mastership back, mid-transfer.
+     */
+    @Test
+    void doubleFailoverAndSwitchoverKeepEveryDownload() throws Exception {
+        startPair(true);
+        TftpFailover.Downloads first = tftp.startDownloads(CLIENTS);
+        assertTrue(first.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        Instant killed = Instant.now();
+        tftp.killDirector("d1");
+        assertAllIntact("first failover", first, "d2", killed);
+
+        tftp.reviveLinks("d1");
+        Path config = tftp.config("d1", 150, true);
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config).replace("version: 3\n", "version: 3\n  preempt: false\n"));
+        Instant restarted = Instant.now();
+        lab.startAgent("d1", config);
+        lab.awaitEvent("d1", "d1 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, restarted), SOON);
+
+        TftpFailover.Downloads second = tftp.startDownloads(CLIENTS);
+        assertTrue(second.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        Instant killedAgain = Instant.now();
+        tftp.killDirector("d2");
+        assertAllIntact("second failover (the new master killed)", second, "d1", killedAgain);
+
+        tftp.reviveLinks("d2");
+        Instant d2Restarted = Instant.now();
+        lab.startAgent("d2", tftp.config("d2", 100, true));
+        lab.awaitEvent("d2", "d2 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, d2Restarted), SOON);
+        TftpFailover.Downloads third = tftp.startDownloads(CLIENTS);
+        assertTrue(third.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        Instant switched = Instant.now();
+        JsonNode reply = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"switchover\"}");
+        assertTrue(reply.path("ok").asBoolean(), reply.toString());
+        assertAllIntact("graceful switchover", third, "d2", switched);
+    }
+
+    /** Waits for {@code newMaster}'s takeover and commit after {@code since}, then for every download to finish intact. */
+    private void assertAllIntact(String what, TftpFailover.Downloads downloads, String newMaster, Instant since) throws Exception {
+        JsonNode takeover = lab.awaitEvent(newMaster, what + ": takeover", e -> e.path("event").asText().equals("role-change")
+                && e.path("to").asText().equals("MASTER") && after(e, since), SOON);
+        JsonNode committed = lab.awaitEvent(newMaster, what + ": state committed",
+                e -> e.path("event").asText().equals("state-committed") && after(e, since), SOON);
+        List<TftpFailover.Outcome> outcomes = downloads.finish(TRANSFERS);
+        System.out.printf("%s: %d connections committed in %d us; takeover %s; %d/%d downloads intact; stall min/median/max %s%n",
+                what, committed.path("connections").asInt(), committed.path("commit_us").asLong(), takeover.path("takeover"),
                 outcomes.stream().filter(TftpFailover.Outcome::contentRight).count(), CLIENTS, TftpFailover.stalls(outcomes));
         assertTrue(committed.path("connections").asInt() >= CLIENTS, "every data flow was replicated: " + committed);
         for (TftpFailover.Outcome outcome : outcomes) {
-            assertEquals(0, outcome.exitStatus(), outcome.toString());
-            assertTrue(outcome.contentRight(), outcome.toString());
+            assertEquals(0, outcome.exitStatus(), what + ": " + outcome);
+            assertTrue(outcome.contentRight(), what + ": " + outcome);
         }
+    }
+
+    private static boolean after(JsonNode event, Instant since) {
+        return Instant.parse(event.path("time").asText()).isAfter(since);
     }
 
     @Test
     void withoutReplicationDownloadsBreak() throws Exception {
         startPair(false);
-        tftp.startDownloads(CLIENTS);
-        assertTrue(tftp.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads downloads = tftp.startDownloads(CLIENTS);
+        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
         tftp.killDirector("d1");
         lab.awaitRole("d2", "MASTER", SOON);
-        List<TftpFailover.Outcome> outcomes = tftp.finish(TRANSFERS);
+        List<TftpFailover.Outcome> outcomes = downloads.finish(TRANSFERS);
         long broken = outcomes.stream().filter(outcome -> !outcome.contentRight()).count();
         System.out.printf("not replicated: %d/%d downloads broke%n", broken, CLIENTS);
         assertTrue(broken > 0, "the test can fail: without replicated state the new master cannot carry the flows");
