@@ -46,9 +46,9 @@ final class ServicesValidator {
                     "use one of " + String.join(", ", Backends.names()));
         }
         String markTool = director.markTool() == null ? "nftables" : director.markTool();
-        if (!markTool.equals("nftables") && !markTool.equals("iptables")) {
+        if (!List.of("nftables", "iptables", "iptables-legacy").contains(markTool)) {
             config.problem("director.mark-tool", "'" + markTool + "' is not known",
-                    "use nftables, or iptables on kernels without nf_tables");
+                    "use nftables, or iptables (iptables-legacy) on kernels without nf_tables");
         }
         List<VirtualService> parsed = new ArrayList<>();
         Set<String> names = new HashSet<>();

@@ -169,8 +169,10 @@ public final class HaAgent implements AgentControl, AutoCloseable {
 
     /** What a backend is given: the tools' runner, and where the kernel's sync daemon talks. */
     public static BackendContext backendContext(AgentConfig config, CommandRunner commands) {
-        return new BackendContext(commands, config.sync() == null ? null : config.sync().iface(),
-                config.sync() == null ? 0 : config.sync().syncid(), config.director().markTool());
+        AgentConfig.Sync sync = config.sync();
+        return new BackendContext(commands, sync == null ? null : sync.iface(), sync == null ? 0 : sync.syncid(),
+                sync == null ? null : java.net.InetSocketAddress.createUnresolved(sync.group(), sync.port()),
+                config.director().markTool());
     }
 
     /** Starts the link to the other agent; its callbacks are handed to the HA loop. */

@@ -4,6 +4,9 @@ import io.lvsha.agent.director.ApplyReport;
 import io.lvsha.agent.director.BackendContext;
 import io.lvsha.agent.director.BackendException;
 import io.lvsha.agent.director.CommandRunner;
+import io.lvsha.agent.director.ConnectionState;
+import io.lvsha.state.sync.ConnectionRecord;
+import io.lvsha.state.sync.KernelSyncSender;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.DirectorBackendProvider;
@@ -21,11 +24,12 @@ import java.util.Set;
  * marking rules go to nftables or, on kernels without nf_tables, to iptables. Also switches the
  * kernel's sync daemon with the role, as keepalived's lvs_sync_daemon does.
  */
-public final class IpvsBackend implements DirectorBackend {
+public final class IpvsBackend implements DirectorBackend, ConnectionState {
     private final BackendContext context;
     /** Services this agent programmed: removed when they leave the config, even without table ownership. */
     private final Set<ServiceKey> programmed = new HashSet<>();
     private String loadedMarks;
+    private KernelSyncSender syncSender;
 
     /** Registered in META-INF/services. */
     public static final class Provider implements DirectorBackendProvider {
@@ -100,21 +104,66 @@ public final class IpvsBackend implements DirectorBackend {
         }
     }
 
+    /** With a kernel sync daemon, the connections are the kernel's: replicated by the mirror, committed through the daemon. */
+    @Override
+    public ConnectionState connectionState() {
+        return context.syncInterface() == null ? null : this;
+    }
+
+    /** Nothing to poll: the kernel mirror hears every connection the master's kernel syncs. */
+    @Override
+    public List<ConnectionRecord> export() {
+        return List.of();
+    }
+
+    /**
+     * Hands the replicated table to this node's own backup sync daemon, still running at this
+     * point of a takeover, which installs every entry its multicast from the master had lost.
+     */
+    @Override
+    public int commit(List<ConnectionRecord> connections) throws BackendException {
+        if (connections.isEmpty()) {
+            return 0;
+        }
+        try {
+            if (syncSender == null) {
+                syncSender = KernelSyncSender.open(context.syncGroup().getHostString(), context.syncGroup().getPort(),
+                        context.syncInterface(), context.syncId());
+            }
+            syncSender.send(connections);
+            return connections.size();
+        } catch (java.io.IOException e) {
+            throw new BackendException("sending the replicated connections to the kernel's sync daemon: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (syncSender != null) {
+            try {
+                syncSender.close();
+            } catch (java.io.IOException e) {
+                // closing a datagram socket: nothing is lost
+            }
+        }
+    }
+
     private String marks(List<VirtualService> services) {
-        return "iptables".equals(context.markTool()) ? MarkRules.iptables(services) : MarkRules.nftables(services);
+        return context.markTool().startsWith("iptables") ? MarkRules.iptables(services) : MarkRules.nftables(services);
     }
 
     private int loadMarks(String script) throws BackendException {
-        if (!"iptables".equals(context.markTool())) {
+        String tool = context.markTool();
+        if (!tool.startsWith("iptables")) {
             checked(List.of("nft", "-f", "-"), script);
             return 1;
         }
-        checked(List.of("iptables-restore", "--noflush"), script);
+        checked(List.of(tool + "-restore", "--noflush"), script);
         List<String> jump = List.of("-t", "mangle", "PREROUTING", "-j", MarkRules.IPTABLES_CHAIN);
-        if (run(concat("iptables", "-C", jump)).ok()) {
+        if (run(concat(tool, "-C", jump)).ok()) {
             return 2;
         }
-        List<String> insert = concat("iptables", "-I", jump);
+        List<String> insert = concat(tool, "-I", jump);
         CommandRunner.Result inserted = run(insert);
         if (!inserted.ok()) {
             throw new BackendException(String.join(" ", insert) + ": " + inserted.output().strip());

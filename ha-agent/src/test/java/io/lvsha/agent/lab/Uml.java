@@ -1,0 +1,158 @@
+package io.lvsha.agent.lab;
+
+import io.lvsha.agent.director.BackendException;
+import io.lvsha.agent.director.CommandRunner;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A User-Mode Linux guest with a real IPVS (../shared/reference/uml-ipvs/), booted on a tap in a
+ * namespace's bridge, driven line by line through its console (the process's stdin and stdout).
+ * Its root is the host's / read-only, so every host program runs inside it; files the test
+ * writes on the host are visible to the guest. {@link #close()} powers it off and ends every
+ * process it left (a killed UML leaves helpers holding its memory).
+ */
+public final class Uml implements AutoCloseable, CommandRunner {
+    private static final Path INIT = Path.of(System.getProperty("user.dir")).resolve("../deploy/uml/init.sh").normalize();
+    private static final Pattern END = Pattern.compile("@@END@@(\\d+) (\\d+)");
+    private static final String BEGIN = "@@BEGIN@@";
+
+    private final Process process;
+    private final OutputStream console;
+    private final Path log;
+    private final Path dir;
+    private final AtomicInteger commands = new AtomicInteger();
+
+    private Uml(Process process, Path log, Path dir) {
+        this.process = process;
+        this.console = process.getOutputStream();
+        this.log = log;
+        this.dir = dir;
+    }
+
+    /** Whether this host can run one: Debian's user-mode-linux with its module tree. */
+    public static boolean available() {
+        return Files.isExecutable(Path.of("/usr/bin/linux.uml")) && Files.isDirectory(Path.of("/usr/lib/uml/modules"));
+    }
+
+    /**
+     * Boots a guest whose first device is the tap {@code tap} in {@code namespace}, with these
+     * addresses ("10.97.0.2/24,10.97.0.10/24"), pinned to {@code cpu}.
+     */
+    public static Uml boot(String namespace, String tap, String addresses, Path dir, int cpu) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        String kernel;
+        try (var versions = Files.list(Path.of("/usr/lib/uml/modules"))) {
+            kernel = versions.findFirst().orElseThrow().getFileName().toString();
+        }
+        Path modules = Files.createDirectories(dir.resolve("modroot/lib/modules"));
+        Files.deleteIfExists(modules.resolve(kernel));
+        Files.createSymbolicLink(modules.resolve(kernel), Path.of("/usr/lib/uml/modules", kernel));
+        Path log = dir.resolve("console.log");
+        Path runDir = Files.createDirectories(dir.resolve("run"));
+        ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", namespace, "taskset", "-c", Integer.toString(cpu),
+                "linux.uml", "mem=256M", "uml_dir=" + runDir, "umid=director", "rootfstype=hostfs", "rootflags=/", "ro",
+                "init=" + INIT, "UML_ADDRS=" + addresses, "UML_MODROOT=" + dir.resolve("modroot"),
+                "vec0:transport=tap,ifname=" + tap, "con0=fd:0,fd:1", "con=null")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("TMPDIR", "/dev/shm"); // guest RAM is a file there
+        Uml uml = new Uml(builder.start(), log, dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log, StandardCharsets.ISO_8859_1).contains("UML-READY")) {
+            if (!uml.process.isAlive() || System.nanoTime() > deadline) {
+                String console = Files.readString(log, StandardCharsets.ISO_8859_1);
+                uml.close();
+                throw new IOException("UML did not boot: " + console.substring(Math.max(0, console.length() - 2000)));
+            }
+            Thread.sleep(50);
+        }
+        String console = Files.readString(log, StandardCharsets.ISO_8859_1);
+        if (console.contains("UML-MODPROBE-FAILED")) {
+            uml.close();
+            throw new IOException("UML could not load its modules: " + console.substring(Math.max(0, console.length() - 2000)));
+        }
+        return uml;
+    }
+
+    /** Runs a shell line in the guest; returns its exit status and output. */
+    public Result shell(String line) throws IOException, InterruptedException {
+        int id = commands.incrementAndGet();
+        long from = Files.size(log);
+        synchronized (console) {
+            // The console echoes what it is sent; the quotes keep the echoed markers from matching.
+            console.write(("echo \"@@\"BEGIN\"@@" + id + "\"\n" + line + "\necho \"@@\"END\"@@" + id + " $?\"\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            console.flush();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            String since = text.substring((int) Math.min(from, text.length()));
+            Matcher end = END.matcher(since);
+            while (end.find()) {
+                if (end.group(1).equals(Integer.toString(id))) {
+                    String marker = BEGIN + id + "\n";
+                    String output = since.substring(0, end.start()).replace("\r", "");
+                    output = output.substring(output.indexOf(marker) + marker.length());
+                    // drop the echo of the command and of the end marker, and the shell's prompts
+                    output = output.replaceAll("(?m)^.*@@\"(BEGIN|END)\"@@.*\n?", "").replace(line + "\n", "")
+                            .replaceAll("(?m)^# ", "");
+                    return new Result(Integer.parseInt(end.group(2)), output);
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("no answer from UML to: " + line);
+    }
+
+    /** The backends' runner: the command runs in the guest, its input through a file on the host. */
+    @Override
+    public Result run(List<String> command, String input) throws BackendException {
+        try {
+            StringBuilder line = new StringBuilder();
+            for (String word : command) {
+                line.append('\'').append(word.replace("'", "'\\''")).append("' ");
+            }
+            if (input != null) {
+                Path file = dir.resolve("input-" + commands.get());
+                Files.writeString(file, input);
+                file.toFile().setReadable(true, false);
+                line.append("< ").append(file);
+            }
+            return shell(line + " 2>&1");
+        } catch (IOException e) {
+            throw new BackendException(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                console.write("echo o > /proc/sysrq-trigger\n".getBytes(StandardCharsets.UTF_8));
+                console.flush();
+            }
+        } catch (IOException e) {
+            // the guest is gone already
+        }
+        List<ProcessHandle> helpers = process.descendants().toList();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
+        helpers.forEach(ProcessHandle::destroyForcibly);
+    }
+}
