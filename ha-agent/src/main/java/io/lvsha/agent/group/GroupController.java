@@ -175,6 +175,9 @@ public final class GroupController implements HaLoop.Deadlines {
         if (now - nextDropReport >= 0) {
             nextDropReport = now + DROP_REPORT_NANOS;
             reportDrops();
+            if (peer != null) {
+                stateSync.verify(router.role(), peerSender); // the repair cycle, every 10 s
+            }
         }
     }
 
@@ -192,11 +195,11 @@ public final class GroupController implements HaLoop.Deadlines {
 
     /** Called where the sync state changes, never on the advert path (it allocates). */
     private void publishSync() {
-        publishedSync = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind()};
+        publishedSync = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind(), stateSync.repaired()};
     }
 
     /** The role and priority as of the last event, for threads other than the HA loop (metrics). */
-    private volatile long[] publishedSync = {0, 0, 0};
+    private volatile long[] publishedSync = {0, 0, 0, 0};
     private volatile Role publishedRole = Role.INITIALIZE;
     private volatile int publishedPriority;
 

@@ -217,6 +217,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         metrics.gauge("sync.connections", () -> controller.publishedSync()[0]);
         metrics.gauge("sync.state", () -> controller.publishedSync()[1]);
         metrics.gauge("sync.behind", () -> controller.publishedSync()[2]);
+        metrics.gauge("sync.repaired", () -> controller.publishedSync()[3]);
         for (HeartbeatChannel channel : channels) {
             String prefix = "vrrp.channel." + channel.name();
             metrics.gauge(prefix + ".adverts.sent", channel::sent);

@@ -64,6 +64,18 @@ final class StateSync {
         }
     }
 
+    /** The repair cycle: an in-sync backup compares its digests with the master's again. */
+    void verify(Role role, Predicate<PeerFrame> send) {
+        if (role == Role.BACKUP && replica.status() == TableReplica.Status.IN_SYNC) {
+            send.test(replica.verify());
+        }
+    }
+
+    /** Entries repair cycles brought in (lost on the way, or stale), for the metrics. */
+    long repaired() {
+        return replica.repaired();
+    }
+
     void peerDown() {
         replica.linkDown();
         report();

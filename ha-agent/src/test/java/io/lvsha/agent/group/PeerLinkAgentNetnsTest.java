@@ -71,6 +71,84 @@ class PeerLinkAgentNetnsTest {
         return config;
     }
 
+    /**
+     * Sends {@code count} TFTP connections from rs1 to the sync group on the private network, as a
+     * master kernel's sync daemon would (40 to a datagram), a thousand datagrams a second (40 000
+     * new connections a second); what is lost is lost on purpose (the drop rule).
+     */
+    private void kernelSyncs(int from, int count) throws Exception {
+        java.util.List<io.lvsha.state.sync.ConnectionRecord> connections = new java.util.ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            connections.add(new io.lvsha.state.sync.ConnectionRecord(17, io.lvsha.vrrp.IpAddress.of(new byte[] {10,
+                    (byte) 100, (byte) (i >>> 8), (byte) i}), 1024 + (i >>> 16), io.lvsha.vrrp.IpAddress.parse("10.99.0.10"),
+                    69, io.lvsha.vrrp.IpAddress.parse("192.168.50.21"), 69, 1, 0, 0, 600, null));
+        }
+        Path file = lab.dir().resolve("sync-" + from + ".hex");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (byte[] datagram : io.lvsha.state.sync.SyncCodec.encodeV1(0, connections, 1472)) {
+            lines.add(java.util.HexFormat.of().formatHex(datagram));
+        }
+        Files.write(file, lines);
+        lab.exec("rs1", "/usr/bin/python3", "-c", """
+                import socket, binascii, time
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("192.168.50.21"))
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+                for line in open("%s"):
+                    s.sendto(binascii.unhexlify(line.strip()), ("224.0.0.81", 8848))
+                    time.sleep(0.001)
+                """.formatted(file));
+    }
+
+    private int awaitConnections(Path socket, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (sync(socket).path("connections").asInt() < count && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return sync(socket).path("connections").asInt();
+    }
+
+    @Test
+    void aRestartedBackupIsInSyncWithAHundredThousandConnections() throws Exception {
+        lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
+        lab.awaitRole("d1", "MASTER", SOON);
+        Path d1 = lab.awaitAdminSocket("d1", SOON);
+        kernelSyncs(0, 100_000);
+        assertEquals(100_000, awaitConnections(d1, 100_000), "the master's mirror holds the kernel's connections");
+        Path d2Config = withSync(lab.peerLinkedConfig("d2", 100, "100ms"));
+        lab.startAgent("d2", d2Config);
+        lab.awaitEvent("d2", "in-sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+        lab.signal("d2", "KILL");
+        lab.awaitExit("d2", SOON);
+        Instant restarted = Instant.now();
+        lab.startAgent("d2", d2Config);
+        JsonNode inSync = lab.awaitEvent("d2", "in-sync again", e -> e.path("event").asText().equals("sync-in-sync")
+                && Instant.parse(e.path("time").asText()).isAfter(restarted), Duration.ofSeconds(60));
+        System.out.printf("restarted backup in sync %d ms after its start, %s%n",
+                Duration.between(restarted, Instant.parse(inSync.path("time").asText())).toMillis(), inSync);
+        JsonNode backup = sync(lab.awaitAdminSocket("d2", SOON));
+        assertEquals("in-sync", backup.path("state").asText(), backup.toString());
+        assertEquals(100_000, backup.path("connections").asInt(), backup.toString());
+    }
+
+    @Test
+    void whatTheBackupsKernelLosesThePeerLinkBrings() throws Exception {
+        lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
+        lab.awaitRole("d1", "MASTER", SOON);
+        lab.startAgent("d2", withSync(lab.peerLinkedConfig("d2", 100, "100ms")));
+        lab.awaitEvent("d2", "in-sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+        // A tenth of the kernel's sync datagrams never reach the backup.
+        lab.exec("d2", "nft", "add table ip lossy; add chain ip lossy in { type filter hook input priority 0; };"
+                + " add rule ip lossy in udp dport 8848 numgen random mod 10 0 counter drop");
+        kernelSyncs(0, 10_000);
+        String dropped = lab.exec("d2", "nft", "list chain ip lossy in");
+        assertTrue(!dropped.contains("counter packets 0 "), "the drop rule dropped something: " + dropped);
+        assertEquals(10_000, awaitConnections(lab.awaitAdminSocket("d1", SOON), 10_000));
+        assertEquals(10_000, awaitConnections(lab.awaitAdminSocket("d2", SOON), 10_000),
+                "the backup holds every connection its kernel's multicast lost");
+        System.out.println("dropped on the way to the backup: " + dropped.replaceAll("(?s).*counter (packets \\d+).*", "$1"));
+    }
+
     private static JsonNode sync(Path socket) throws Exception {
         return AdminClient.call(socket, "{\"cmd\":\"status\"}").path("sync");
     }

@@ -25,6 +25,9 @@ public final class TableReplica {
     private Status status = Status.NO_PEER;
     private long expected;
     private long received;
+    /** A repair check is out: its answer changes the status only if something was found missing. */
+    private boolean verifying;
+    private long repaired;
 
     public TableReplica(ConnectionTable table) {
         this.table = table;
@@ -38,7 +41,25 @@ public final class TableReplica {
         status = Status.CATCHING_UP;
         expected = 0;
         received = 0;
+        verifying = false;
         return new PeerFrame(ReplicationFrames.DIGESTS, payload.array());
+    }
+
+    /**
+     * The periodic repair cycle of an in-sync backup: the same digests, but an answer that finds
+     * nothing to repair leaves the status alone. @return the DIGESTS frame to send
+     */
+    public PeerFrame verify() {
+        Status before = status;
+        PeerFrame digests = linkUp();
+        status = before;
+        verifying = true;
+        return digests;
+    }
+
+    /** Entries a repair cycle brought that the backup did not have (or had stale). */
+    public long repaired() {
+        return repaired;
     }
 
     public void linkDown() {
@@ -57,7 +78,12 @@ public final class TableReplica {
             case ReplicationFrames.RESYNC_START -> {
                 expected = Integer.toUnsignedLong(in.getInt());
                 received = 0;
-                status = Status.CATCHING_UP;
+                if (verifying) {
+                    repaired += expected;
+                }
+                if (!verifying || expected > 0) {
+                    status = Status.CATCHING_UP;
+                }
                 byte[] bitmap = new byte[in.remaining()];
                 in.get(bitmap);
                 table.clearBuckets(java.util.BitSet.valueOf(bitmap), ReplicationFrames.BUCKETS);
@@ -67,6 +93,7 @@ public final class TableReplica {
             case ReplicationFrames.RESYNC_DONE -> {
                 status = Status.IN_SYNC;
                 received = expected;
+                verifying = false;
             }
             default -> { }
         }

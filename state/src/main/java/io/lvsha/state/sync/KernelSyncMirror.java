@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  */
 public final class KernelSyncMirror implements AutoCloseable {
     private final EventLoopGroup group;
+    static final int RECEIVE_BUFFER_BYTES = 4 << 20;
+
     private final DatagramChannel channel;
     private final SyncDatagramDecoder decoder;
 
@@ -56,6 +58,9 @@ public final class KernelSyncMirror implements AutoCloseable {
                     .group(loop)
                     .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    // The kernel flushes its sync buffer in bursts; a default-sized buffer drops the
+                    // tail of a burst while the JIT warms up. The kernel caps it at net.core.rmem_max.
+                    .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
                     .handler(new ChannelInitializer<DatagramChannel>() {
                         @Override
                         protected void initChannel(DatagramChannel ch) {

@@ -172,7 +172,9 @@ public final class ConnectionTable {
      */
     public long[] bucketDigests(int buckets) {
         long[] digests = new long[buckets];
-        forEach(record -> digests[bucketOf(record, buckets)] ^= mix(keyHash(record) ^ record.hashCode()));
+        // A sum of strong per-entry hashes: unlike XOR, two entries can never cancel each other out
+        // (structured keys, such as one client on two ports, made XOR digests of full buckets zero).
+        forEach(record -> digests[bucketOf(record, buckets)] += entryHash(record));
         return digests;
     }
 
@@ -182,8 +184,39 @@ public final class ConnectionTable {
     }
 
     private static long keyHash(ConnectionRecord record) {
-        return mix(record.client().hashCode() * 31L + record.clientPort() * 131L + record.protocol()
-                + record.virtualAddress().hashCode() * 7L + record.virtualPort());
+        long h = absorb(SEED, record.protocol());
+        h = absorb(h, record.client());
+        h = absorb(h, record.clientPort());
+        h = absorb(h, record.virtualAddress());
+        return absorb(h, record.virtualPort());
+    }
+
+    /** Every field of the entry, so that a stale copy (another real server, state, timeout) differs. */
+    private static long entryHash(ConnectionRecord record) {
+        long h = absorb(keyHash(record), record.realServer());
+        h = absorb(h, record.realPort());
+        h = absorb(h, record.fwmark());
+        h = absorb(h, record.flags());
+        h = absorb(h, record.state());
+        h = absorb(h, record.timeoutSeconds());
+        return absorb(h, record.options().hashCode());
+    }
+
+    private static final long SEED = 0x6c76732d68615f31L;
+
+    private static long absorb(long h, IpAddress address) {
+        for (byte b : address.toBytes()) {
+            h = absorb(h, b);
+        }
+        return h;
+    }
+
+    /** One step of a sponge over splitmix64's finaliser: order-sensitive, and every input bit reaches every output bit. */
+    private static long absorb(long h, long value) {
+        long x = h ^ value;
+        x = (x ^ (x >>> 30)) * 0xbf58476d1ce4e5b9L;
+        x = (x ^ (x >>> 27)) * 0x94d049bb133111ebL;
+        return (x ^ (x >>> 31)) + 0x9e3779b97f4a7c15L;
     }
 
     /** The entries of the chosen buckets, grouped by bucket, in one pass over the table. */

@@ -61,6 +61,33 @@ class ReplicationTest {
     }
 
     @Test
+    void theRepairCycleBringsWhatWasLostAndIsSilentWhenNothingWas() {
+        ConnectionTable master = table(0, 10_000, "192.168.50.21");
+        ConnectionTable backup = new ConnectionTable();
+        TableReplica replica = new TableReplica(backup);
+        TableSource source = new TableSource(master);
+        source.answer(replica.linkUp()).forEach(frame -> replica.onFrame(frame, 0));
+        // Live updates lost on the way: a tenth of 10 000 new connections never arrive.
+        for (int i = 10_000; i < 20_000; i++) {
+            master.put(tftp(i, "192.168.50.21"), 0);
+            if (i % 10 != 0) {
+                TableSource.update(List.of(tftp(i, "192.168.50.21"))).forEach(frame -> replica.onFrame(frame, 0));
+            }
+        }
+        assertEquals(19_000, backup.size());
+        List<PeerFrame> repair = source.answer(replica.verify());
+        assertEquals(TableReplica.Status.IN_SYNC, replica.status(), "a check is not a resync until something is found");
+        repair.forEach(frame -> replica.onFrame(frame, 0));
+        assertEquals(20_000, backup.size(), "after the repair cycle the backup holds all of them");
+        assertTrue(replica.repaired() > 0);
+        long repairedBefore = replica.repaired();
+        List<PeerFrame> nothing = source.answer(replica.verify());
+        nothing.forEach(frame -> replica.onFrame(frame, 0));
+        assertEquals(TableReplica.Status.IN_SYNC, replica.status());
+        assertEquals(repairedBefore, replica.repaired(), "nothing to repair: nothing counted");
+    }
+
+    @Test
     void aFullResyncOfAHundredThousandEntriesIsOnePassOnEachSide() {
         ConnectionTable master = table(0, 100_000, "192.168.50.21");
         ConnectionTable backup = new ConnectionTable();
@@ -68,6 +95,21 @@ class ReplicationTest {
         new TableSource(master).answer(replica.linkUp()).forEach(frame -> replica.onFrame(frame, 0));
         assertEquals(100_000, backup.size());
         assertEquals(TableReplica.Status.IN_SYNC, replica.status());
+    }
+
+    /** Found by the agent-level test: XOR digests of buckets holding one client on two ports came out zero. */
+    @Test
+    void structuredKeysNeverCancelOutInTheDigests() {
+        ConnectionTable master = new ConnectionTable();
+        for (int i = 0; i < 100_000; i++) {
+            master.put(new ConnectionRecord(17, IpAddress.of(new byte[] {10, 100, (byte) (i >>> 8), (byte) i}), 1024 + (i >>> 16),
+                    VIP, 69, IpAddress.parse("192.168.50.21"), 69, 1, 0, 0, 600, null), 1000);
+        }
+        ConnectionTable backup = new ConnectionTable();
+        TableReplica replica = new TableReplica(backup);
+        new TableSource(master).answer(replica.linkUp()).forEach(frame -> replica.onFrame(frame, 5));
+        assertEquals(100_000, backup.size());
+        assertTrue(java.util.Arrays.stream(master.bucketDigests(ReplicationFrames.BUCKETS)).noneMatch(d -> d == 0));
     }
 
     @Test
