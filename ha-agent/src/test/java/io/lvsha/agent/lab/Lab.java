@@ -147,9 +147,18 @@ public final class Lab implements AutoCloseable {
     /** Sends a signal ("KILL", "TERM") to the process started as {@code name} and its children. */
     public void signal(String name, String signal) {
         Process process = processes.get(name);
-        process.descendants().forEach(child -> Netns.run("kill", "-" + signal, String.valueOf(child.pid())));
-        if (process.isAlive()) {
+        process.descendants().forEach(child -> signal(child, signal));
+        signal(process.toHandle(), signal);
+    }
+
+    /** A process that ended between being listed and being signalled is fine: it is what was wanted. */
+    private static void signal(ProcessHandle process, String signal) {
+        try {
             Netns.run("kill", "-" + signal, String.valueOf(process.pid()));
+        } catch (IllegalStateException e) {
+            if (process.isAlive()) {
+                throw e;
+            }
         }
     }
 
