@@ -90,6 +90,18 @@ final class Render {
                     sync.path("behind").asLong() > 0 ? " (" + sync.path("behind").asLong() + " behind)" : "",
                     sync.path("connections").asLong()));
         }
+        if (s.has("backend")) {
+            text.append("backend ").append(s.path("backend").asText())
+                    .append(s.has("backend_error") ? "  ERROR: " + s.path("backend_error").asText() : "").append('\n');
+        }
+        for (JsonNode service : s.path("services")) {
+            text.append(String.format("service %s (%s, %s)%n", service.path("name").asText(), service.path("key").asText(),
+                    service.path("scheduler").asText()));
+            for (JsonNode real : service.path("real_servers")) {
+                text.append(String.format("  %-22s %-9s weight %-4s %s%n", real.path("address").asText(),
+                        real.path("health").asText(), real.path("weight").asText(), real.path("last_check").asText()));
+            }
+        }
         JsonNode last = s.path("last_transition");
         if (last.has("to")) {
             text.append(String.format("last transition %s: %s -> %s (%s)", last.path("time").asText(),

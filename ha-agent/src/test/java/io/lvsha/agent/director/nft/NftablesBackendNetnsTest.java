@@ -105,6 +105,12 @@ class NftablesBackendNetnsTest {
         JsonNode web = status.path("services").get(0);
         assertEquals("down", web.path("real_servers").get(1).path("health").asText(), status.toString());
         assertEquals("out", web.path("real_servers").get(1).path("weight").asText(), status.toString());
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
+        io.lvsha.agent.ctl.AgentCtl.run(new String[] {"--socket", lab.awaitAdminSocket("d1", SOON).toString(), "status"},
+                new java.io.PrintStream(shown, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+        String text = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("service web (tcp 10.99.0.10:80, wrr)"), text);
+        assertTrue(text.matches("(?s).*192\\.168\\.50\\.22:8080\\s+down\\s+weight out\\s+failed: connect.*"), text);
 
         lab.startHttp("rs2", lab.dir().resolve("rs2-files"));
         lab.awaitEvent("d1", "rs2 back", e -> e.path("event").asText().equals("real-server-up")
