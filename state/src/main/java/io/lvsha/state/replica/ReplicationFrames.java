@@ -14,10 +14,10 @@ package io.lvsha.state.replica;
  * </pre>
  */
 public final class ReplicationFrames {
-    static final int DIGESTS = 0x40;
+    public static final int DIGESTS = 0x40;
     static final int RESYNC_START = 0x41;
     static final int BUCKET = 0x42;
-    static final int RESYNC_DONE = 0x43;
+    public static final int RESYNC_DONE = 0x43;
     static final int UPDATE = 0x44;
     /** The first and last frame types of replication. */
     public static final int FIRST_TYPE = DIGESTS;
