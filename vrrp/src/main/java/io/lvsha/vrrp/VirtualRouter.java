@@ -46,6 +46,8 @@ public final class VirtualRouter {
     private final Deadline adverTimer = new Deadline();
     private final Deadline masterDownTimer = new Deadline();
     private final Deadline preemptTimer = new Deadline();
+    /** {@link VrrpEvent.PreemptHold}: the agent's own reason not to preempt yet. */
+    private boolean preemptHeld;
     /** After a switchover away from us: do not preempt the new master until this passes. */
     private final Deadline holdTimer = new Deadline();
 
@@ -94,6 +96,8 @@ public final class VirtualRouter {
             onSwitchover(switchover.holdNanos(), now, out);
         } else if (event instanceof VrrpEvent.Resume) {
             holdTimer.cancel();
+        } else if (event instanceof VrrpEvent.PreemptHold hold) {
+            preemptHeld = hold.held();
         } else if (event instanceof VrrpEvent.MasterLinkLost) {
             onMasterLinkLost(now);
         }
@@ -192,12 +196,12 @@ public final class VirtualRouter {
         }
     }
 
-    /** Whether we hold back from preempting after handing mastership away. */
+    /** Whether we hold back from preempting: after handing mastership away, or while told to. */
     private boolean holding(long now) {
         if (holdTimer.isDue(now)) {
             holdTimer.cancel();
         }
-        return holdTimer.isArmed();
+        return holdTimer.isArmed() || preemptHeld;
     }
 
     private void onTimers(long now, List<VrrpAction> out) {

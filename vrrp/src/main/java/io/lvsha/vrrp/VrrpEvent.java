@@ -39,6 +39,14 @@ public sealed interface VrrpEvent {
     }
 
     /**
+     * While {@code held}, a backup follows a lower-priority master instead of preempting it (a
+     * director that came back does not take mastership before it holds the connection table). A
+     * master that dies is still replaced: the Master_Down_Timer is not held.
+     */
+    record PreemptHold(boolean held) implements VrrpEvent {
+    }
+
+    /**
      * The peer agent's link closed as only its kernel closes it: the agent process died. A backup
      * takes over after Skew_Time + one advert interval, unless an advert proves the master alive.
      */

@@ -251,6 +251,32 @@ class VirtualRouterTest {
     }
 
     @Test
+    void aHeldPreemptFollowsTheLowerPriorityMasterUntilReleasedButNeverHoldsAMasterDown() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 200, 100));
+        router.handle(new VrrpEvent.PreemptHold(true), clock.nanoTime());
+        for (int i = 0; i < 20; i++) {
+            clock.advanceMillis(1000);
+            advert(router, 0, LOWER_PEER, 100, 100);
+            assertTrue(tickAt(router, clock.nanoTime()).isEmpty());
+        }
+        assertEquals(Role.BACKUP, router.role(), "held: the lower-priority master is followed");
+        router.handle(new VrrpEvent.PreemptHold(false), clock.nanoTime());
+        long released = clock.nanoTime();
+        for (int i = 1; i <= 3; i++) {
+            clock.advanceMillis(1000);
+            advert(router, 0, LOWER_PEER, 100, 100);
+        }
+        long takeover = released + 3_218_750_000L; // the timer armed by the last followed advert runs out
+        assertEquals(Cause.PREEMPT_LOWER_PRIORITY_MASTER, roleChange(tickAt(router, takeover)).reason().cause());
+
+        VirtualRouter held = startedBackup(config(VrrpVersion.V3, 200, 100));
+        held.handle(new VrrpEvent.PreemptHold(true), clock.nanoTime());
+        advert(held, 0, LOWER_PEER, 100, 100);
+        // The master then falls silent: a held preempt does not hold a takeover from a dead master.
+        assertEquals(Cause.MASTER_DOWN, roleChange(tickAt(held, held.nextDeadline())).reason().cause());
+    }
+
+    @Test
     void nopreemptBackupFollowsALowerPriorityMasterForever() {
         ConfigBuilder builder = config(VrrpVersion.V3, 200, 100);
         builder.preempt = false;

@@ -58,6 +58,10 @@ public final class GroupController implements HaLoop.Deadlines {
     private boolean peerConfigMatches = true;
     private PendingSwitchover pendingSwitchover;
     private final StateSync stateSync;
+    /** How long a starting director waits for the connection table before it may preempt. */
+    static final long SYNC_WAIT_NANOS = 60_000_000_000L;
+    private long preemptHoldUntil;
+    private boolean preemptHeld;
     /** Installs the replicated connections in the dataplane at a takeover, before the VIPs move; null = nothing to commit. */
     private ConnectionCommitter committer;
     /** Told of every role change after its takeover or release has run (the director backend's role hook). */
@@ -171,6 +175,7 @@ public final class GroupController implements HaLoop.Deadlines {
             links.poll(new LinkChanges(now));
             stateSync.expire(seconds(now));
             publishSync();
+            updatePreemptHold();
         }
         if (now - nextDropReport >= 0) {
             nextDropReport = now + DROP_REPORT_NANOS;
@@ -498,9 +503,45 @@ public final class GroupController implements HaLoop.Deadlines {
         this.mastershipListener = listener;
     }
 
-    public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender) {
+    /**
+     * @param replicatesState the connection table travels over the link: a director that starts
+     *     does not preempt the master until it holds the table (or {@link #SYNC_WAIT_NANOS} passed)
+     */
+    public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender, boolean replicatesState) {
         this.peerSender = sender;
         this.peerLinkConfigured = true;
+        if (replicatesState) {
+            preemptHoldUntil = clock.nanoTime() + SYNC_WAIT_NANOS;
+            updatePreemptHold();
+        }
+    }
+
+    /**
+     * Holds preemption from start-up until this node's table is in sync: taking mastership back
+     * with half a table would break the connections the other director carries. A dead master is
+     * still replaced at once (the hold is on preemption only), and the hold ends for good at the
+     * first in-sync or after {@link #SYNC_WAIT_NANOS}.
+     */
+    private void updatePreemptHold() {
+        if (preemptHoldUntil == 0) {
+            return;
+        }
+        boolean wanted = stateSync.replicaState() != io.lvsha.state.replica.TableReplica.Status.IN_SYNC.ordinal()
+                && clock.nanoTime() - preemptHoldUntil < 0;
+        if (wanted == preemptHeld) {
+            return;
+        }
+        preemptHeld = wanted;
+        router.handle(new VrrpEvent.PreemptHold(wanted), clock.nanoTime());
+        if (wanted) {
+            events.emit("preempt-held", "not taking mastership back before the connection table is in sync (at most "
+                    + SYNC_WAIT_NANOS / 1_000_000_000L + " s)", Map.of("max_s", SYNC_WAIT_NANOS / 1_000_000_000L));
+        } else {
+            boolean synced = stateSync.replicaState() == io.lvsha.state.replica.TableReplica.Status.IN_SYNC.ordinal();
+            events.emit("preempt-released", synced ? "the connection table is in sync" : "gave up waiting for the connection table",
+                    Map.of("in_sync", synced));
+            preemptHoldUntil = 0;
+        }
     }
 
     /** Connections the kernel's sync daemon sent or received, from the mirror. */
@@ -544,6 +585,7 @@ public final class GroupController implements HaLoop.Deadlines {
     public void onPeerFrame(PeerFrame frame) {
         if (stateSync.onFrame(frame, router.role(), peerSender, seconds(clock.nanoTime()))) {
             publishSync();
+            updatePreemptHold();
             return;
         }
         if (frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {

@@ -155,7 +155,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                         sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = startPeerLink(config, loop, controller);
+                boolean replicatesState = config.sync() != null
+                        || agent.balancer != null && agent.balancer.replicatesConnections();
+                agent.peerLink = startPeerLink(config, loop, controller, replicatesState);
             }
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -176,7 +178,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     }
 
     /** Starts the link to the other agent; its callbacks are handed to the HA loop. */
-    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller) throws IOException {
+    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller,
+                                          boolean replicatesState) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
         if (key.length < 16) {
@@ -203,7 +206,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         };
         PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
-        loop.execute(() -> controller.attachPeerLink(link::send));
+        loop.execute(() -> controller.attachPeerLink(link::send, replicatesState));
         return link;
     }
 

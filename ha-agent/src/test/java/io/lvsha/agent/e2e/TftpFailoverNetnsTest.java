@@ -51,11 +51,17 @@ class TftpFailoverNetnsTest {
         }
     }
 
+    /** CLIENTS downloads started, each at least 1 MiB in: a failover from here on is mid-transfer. */
+    private TftpFailover.Downloads downloadsUnderWay() throws Exception {
+        TftpFailover.Downloads downloads = tftp.startDownloads(CLIENTS);
+        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        return downloads;
+    }
+
     @Test
     void everyDownloadSurvivesTheMastersDeath() throws Exception {
         startPair(true);
-        TftpFailover.Downloads downloads = tftp.startDownloads(CLIENTS);
-        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads downloads = downloadsUnderWay();
         Instant killed = Instant.now();
         tftp.killDirector("d1");
         assertAllIntact("master killed", downloads, "d2", killed);
@@ -68,8 +74,7 @@ class TftpFailoverNetnsTest {
     @Test
     void doubleFailoverAndSwitchoverKeepEveryDownload() throws Exception {
         startPair(true);
-        TftpFailover.Downloads first = tftp.startDownloads(CLIENTS);
-        assertTrue(first.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads first = downloadsUnderWay();
         Instant killed = Instant.now();
         tftp.killDirector("d1");
         assertAllIntact("first failover", first, "d2", killed);
@@ -81,8 +86,7 @@ class TftpFailoverNetnsTest {
         lab.startAgent("d1", config);
         lab.awaitEvent("d1", "d1 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, restarted), SOON);
 
-        TftpFailover.Downloads second = tftp.startDownloads(CLIENTS);
-        assertTrue(second.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads second = downloadsUnderWay();
         Instant killedAgain = Instant.now();
         tftp.killDirector("d2");
         assertAllIntact("second failover (the new master killed)", second, "d1", killedAgain);
@@ -91,8 +95,7 @@ class TftpFailoverNetnsTest {
         Instant d2Restarted = Instant.now();
         lab.startAgent("d2", tftp.config("d2", 100, true));
         lab.awaitEvent("d2", "d2 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, d2Restarted), SOON);
-        TftpFailover.Downloads third = tftp.startDownloads(CLIENTS);
-        assertTrue(third.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads third = downloadsUnderWay();
         Instant switched = Instant.now();
         JsonNode reply = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"switchover\"}");
         assertTrue(reply.path("ok").asBoolean(), reply.toString());
@@ -123,8 +126,7 @@ class TftpFailoverNetnsTest {
     @Test
     void withoutReplicationDownloadsBreak() throws Exception {
         startPair(false);
-        TftpFailover.Downloads downloads = tftp.startDownloads(CLIENTS);
-        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        TftpFailover.Downloads downloads = downloadsUnderWay();
         tftp.killDirector("d1");
         lab.awaitRole("d2", "MASTER", SOON);
         List<TftpFailover.Outcome> outcomes = downloads.finish(TRANSFERS);

@@ -132,6 +132,27 @@ class PeerLinkAgentNetnsTest {
     }
 
     @Test
+    void aReturningDirectorTakesMastershipBackOnlyWithTheWholeTable() throws Exception {
+        lab.startAgent("d2", withSync(lab.peerLinkedConfig("d2", 100, "100ms")));
+        lab.awaitRole("d2", "MASTER", SOON);
+        kernelSyncs(0, 100_000);
+        assertEquals(100_000, awaitConnections(lab.awaitAdminSocket("d2", SOON), 100_000));
+        lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
+        JsonNode held = lab.awaitEvent("d1", "preempt held", e -> e.path("event").asText().equals("preempt-held"), SOON);
+        JsonNode inSync = lab.awaitEvent("d1", "in sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+        JsonNode released = lab.awaitEvent("d1", "preempt released", e -> e.path("event").asText().equals("preempt-released"), SOON);
+        JsonNode master = lab.awaitRole("d1", "MASTER", SOON);
+        System.out.printf("returning director: held %s, in sync %s (%d connections), released %s, master %s%n",
+                held.path("time").asText(), inSync.path("time").asText(), inSync.path("connections").asInt(),
+                released.path("time").asText(), master.path("time").asText());
+        assertEquals(100_000, inSync.path("connections").asInt());
+        assertTrue(released.path("in_sync").asBoolean(), released.toString());
+        assertTrue(!Instant.parse(master.path("time").asText()).isBefore(Instant.parse(inSync.path("time").asText())),
+                "mastership taken back only once in sync");
+        assertEquals("PREEMPT_LOWER_PRIORITY_MASTER", master.path("cause").asText(), master.toString());
+    }
+
+    @Test
     void whatTheBackupsKernelLosesThePeerLinkBrings() throws Exception {
         lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
         lab.awaitRole("d1", "MASTER", SOON);
