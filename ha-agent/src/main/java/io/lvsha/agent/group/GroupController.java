@@ -51,17 +51,9 @@ public final class GroupController implements HaLoop.Deadlines {
     private final long startedAtMillis = System.currentTimeMillis();
     private Map<String, Object> lastTransition = Map.of();
     private long lastTakeoverMicros = -1;
-    // The peer link (when configured): who is on the other end, and a make-before-break switchover in flight.
-    private java.util.function.Predicate<PeerFrame> peerSender = frame -> false;
-    private boolean peerLinkConfigured;
-    private Hello peer;
-    private boolean peerConfigMatches = true;
+    /** The other agent, and a make-before-break switchover in flight. */
+    private final PeerSession peers;
     private PendingSwitchover pendingSwitchover;
-    private final StateSync stateSync;
-    /** How long a starting director waits for the connection table before it may preempt. */
-    static final long SYNC_WAIT_NANOS = 60_000_000_000L;
-    private long preemptHoldUntil;
-    private boolean preemptHeld;
     /** Installs the replicated connections in the dataplane at a takeover, before the VIPs move; null = nothing to commit. */
     private ConnectionCommitter committer;
     /** Told of every role change after its takeover or release has run (the director backend's role hook). */
@@ -88,7 +80,7 @@ public final class GroupController implements HaLoop.Deadlines {
         this.events = events;
         this.clock = clock;
         this.configuredPriority = router.config().priority();
-        this.stateSync = new StateSync(events);
+        this.peers = new PeerSession(router, events, clock);
     }
 
     /** Removes VIPs an earlier run left behind, then joins the group (as backup, or master if owner). */
@@ -173,16 +165,12 @@ public final class GroupController implements HaLoop.Deadlines {
         if (now - nextLinkPoll >= 0) {
             nextLinkPoll = now + LINK_POLL_NANOS;
             links.poll(new LinkChanges(now));
-            stateSync.expire(seconds(now));
-            publishSync();
-            updatePreemptHold();
+            peers.tick(now);
         }
         if (now - nextDropReport >= 0) {
             nextDropReport = now + DROP_REPORT_NANOS;
             reportDrops();
-            if (peer != null) {
-                stateSync.verify(router.role(), peerSender); // the repair cycle, every 10 s
-            }
+            peers.verify(); // the repair cycle, every 10 s
         }
     }
 
@@ -198,13 +186,7 @@ public final class GroupController implements HaLoop.Deadlines {
         return takeover;
     }
 
-    /** Called where the sync state changes, never on the advert path (it allocates). */
-    private void publishSync() {
-        publishedSync = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind(), stateSync.repaired()};
-    }
-
     /** The role and priority as of the last event, for threads other than the HA loop (metrics). */
-    private volatile long[] publishedSync = {0, 0, 0, 0};
     private volatile Role publishedRole = Role.INITIALIZE;
     private volatile int publishedPriority;
 
@@ -269,7 +251,7 @@ public final class GroupController implements HaLoop.Deadlines {
                 return;
             }
             try {
-                committed = committer.commit(stateSync.snapshot());
+                committed = committer.commit(peers.snapshot());
             } catch (Exception e) {
                 commitError = String.valueOf(e.getMessage());
             }
@@ -333,9 +315,8 @@ public final class GroupController implements HaLoop.Deadlines {
             transition.put("time", java.time.Instant.now().toString());
             lastTransition = transition;
             metrics.roleChanged();
-            if (change.to() == Role.BACKUP && peer != null) {
-                stateSync.requestResync(Role.BACKUP, peerSender);
-                publishSync();
+            if (change.to() == Role.BACKUP) {
+                peers.becameBackup();
             }
             if (pendingSwitchover != null && change.from() == Role.MASTER) {
                 Map<String, Object> released = new LinkedHashMap<>(outcome());
@@ -459,13 +440,13 @@ public final class GroupController implements HaLoop.Deadlines {
         if (pendingSwitchover != null) {
             throw new IllegalStateException("a switchover is already under way");
         }
-        if (router.role() == Role.MASTER && peer != null && peerSender.test(new PeerFrame(TYPE_SWITCHOVER_REQUEST, new byte[0]))) {
+        if (router.role() == Role.MASTER && peers.isUp() && peers.send(new PeerFrame(TYPE_SWITCHOVER_REQUEST, new byte[0]))) {
             long now = clock.nanoTime();
             long wait = Math.max(500_000_000L, 2 * AdvertIntervals.centisToNanos(router.config().adverIntervalCentis()));
             pendingSwitchover = new PendingSwitchover(new java.util.concurrent.CompletableFuture<>(), now, now + wait,
                     holdNanos);
-            events.emit("switchover", "asked " + peer.node() + " to take over first (make-before-break)",
-                    Map.of("from", "MASTER", "peer", peer.node()));
+            events.emit("switchover", "asked " + peers.peerName() + " to take over first (make-before-break)",
+                    Map.of("from", "MASTER", "peer", peers.peerName()));
             return pendingSwitchover.reply();
         }
         return java.util.concurrent.CompletableFuture.completedFuture(resign(holdNanos));
@@ -484,9 +465,8 @@ public final class GroupController implements HaLoop.Deadlines {
         return outcome;
     }
 
-    // ---- Peer link (HA loop) ------------------------------------------------------------------
+    // ---- Peer link and director backend hooks (HA loop) ----------------------------------------
 
-    /** The agent sends peer frames through this; it returns false while the link is down. */
     /** @param committer installs replicated connections at each takeover (backends without a kernel sync daemon) */
     public void commitStateWith(ConnectionCommitter committer) {
         this.committer = committer;
@@ -494,8 +474,12 @@ public final class GroupController implements HaLoop.Deadlines {
 
     /** Connections the director backend exported (this node is master): kept and sent to the peer. */
     public void onExportedConnections(List<io.lvsha.state.sync.ConnectionRecord> connections) {
-        stateSync.onConnections(connections, seconds(clock.nanoTime()), router.role(), peerSender);
-        publishSync();
+        peers.onConnections(connections);
+    }
+
+    /** Connections the kernel's sync daemon sent or received, from the mirror. */
+    public void onKernelMessage(io.lvsha.state.sync.SyncMessage message) {
+        peers.onConnections(message.connections());
     }
 
     /** @param listener told true when this node became master, false when it became anything else */
@@ -503,79 +487,18 @@ public final class GroupController implements HaLoop.Deadlines {
         this.mastershipListener = listener;
     }
 
-    /**
-     * @param replicatesState the connection table travels over the link: a director that starts
-     *     does not preempt the master until it holds the table (or {@link #SYNC_WAIT_NANOS} passed)
-     */
+    /** @see PeerSession#attach */
     public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender, boolean replicatesState) {
-        this.peerSender = sender;
-        this.peerLinkConfigured = true;
-        if (replicatesState) {
-            preemptHoldUntil = clock.nanoTime() + SYNC_WAIT_NANOS;
-            updatePreemptHold();
-        }
-    }
-
-    /**
-     * Holds preemption from start-up until this node's table is in sync: taking mastership back
-     * with half a table would break the connections the other director carries. A dead master is
-     * still replaced at once (the hold is on preemption only), and the hold ends for good at the
-     * first in-sync or after {@link #SYNC_WAIT_NANOS}.
-     */
-    private void updatePreemptHold() {
-        if (preemptHoldUntil == 0) {
-            return;
-        }
-        boolean wanted = stateSync.replicaState() != io.lvsha.state.replica.TableReplica.Status.IN_SYNC.ordinal()
-                && clock.nanoTime() - preemptHoldUntil < 0;
-        if (wanted == preemptHeld) {
-            return;
-        }
-        preemptHeld = wanted;
-        router.handle(new VrrpEvent.PreemptHold(wanted), clock.nanoTime());
-        if (wanted) {
-            events.emit("preempt-held", "not taking mastership back before the connection table is in sync (at most "
-                    + SYNC_WAIT_NANOS / 1_000_000_000L + " s)", Map.of("max_s", SYNC_WAIT_NANOS / 1_000_000_000L));
-        } else {
-            boolean synced = stateSync.replicaState() == io.lvsha.state.replica.TableReplica.Status.IN_SYNC.ordinal();
-            events.emit("preempt-released", synced ? "the connection table is in sync" : "gave up waiting for the connection table",
-                    Map.of("in_sync", synced));
-            preemptHoldUntil = 0;
-        }
-    }
-
-    /** Connections the kernel's sync daemon sent or received, from the mirror. */
-    public void onKernelMessage(io.lvsha.state.sync.SyncMessage message) {
-        stateSync.onKernelMessage(message, seconds(clock.nanoTime()), router.role(), peerSender);
-        publishSync();
-    }
-
-    private static long seconds(long nanos) {
-        return nanos / 1_000_000_000L;
+        peers.attach(sender, replicatesState);
     }
 
     public void onPeerUp(Hello hello, String ownDigest) {
-        peer = hello;
-        peerConfigMatches = hello.configDigest().equals(ownDigest);
-        events.emit("peer-link-up", hello.node() + " (" + hello.version() + ")",
-                Map.of("peer", hello.node(), "version", hello.version()));
-        if (!peerConfigMatches) {
-            events.emit("config-mismatch", hello.node() + " runs another shared configuration (digest "
-                    + hello.configDigest() + ", ours " + ownDigest + "): failover may break; compare the VRID,"
-                    + " version, interval, VIPs and GARP settings", Map.of("peer", hello.node(),
-                    "peer_digest", hello.configDigest(), "digest", ownDigest));
-        }
-        stateSync.requestResync(router.role(), peerSender);
-        publishSync();
+        peers.up(hello, ownDigest);
     }
 
     /** The link broke. If the peer is our master, its agent probably died: check sooner than Master_Down_Interval. */
     public void onPeerDown(String why) {
-        String who = peer == null ? "peer" : peer.node();
-        peer = null;
-        events.emit("peer-link-down", who + ": " + why, Map.of("peer", who, "why", why));
-        stateSync.peerDown();
-        publishSync();
+        peers.down(why);
         if (participating) {
             long now = clock.nanoTime();
             handle(new VrrpEvent.MasterLinkLost(), now, now);
@@ -583,12 +506,7 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     public void onPeerFrame(PeerFrame frame) {
-        if (stateSync.onFrame(frame, router.role(), peerSender, seconds(clock.nanoTime()))) {
-            publishSync();
-            updatePreemptHold();
-            return;
-        }
-        if (frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {
+        if (peers.onReplicationFrame(frame) || frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {
             return;
         }
         String refusal = router.role() == Role.BACKUP ? router.switchoverRefusal() : "not backup";
@@ -602,21 +520,16 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     Map<String, Object> syncStatus() {
-        return stateSync.status(router.role());
+        return peers.syncStatus();
     }
 
-    /** Replicated connections, backup sync state (0 no peer, 1 catching up, 2 in sync) and lag, for metrics. */
+    /** Replicated connections, backup sync state (0 no peer, 1 catching up, 2 in sync), lag and repairs, for metrics. */
     public long[] publishedSync() {
-        return publishedSync;
+        return peers.published();
     }
 
     Map<String, Object> peerStatus() {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("configured", peerLinkConfigured);
-        status.put("up", peer != null);
-        status.put("peer", peer == null ? null : peer.node());
-        status.put("config_match", peer == null ? null : peerConfigMatches);
-        return status;
+        return peers.status();
     }
 
     public Map<String, Object> resume() {
