@@ -30,6 +30,8 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
     private final Set<ServiceKey> programmed = new HashSet<>();
     private String loadedMarks;
     private KernelSyncSender syncSender;
+    /** What export() judges connections by (their fwmark, their forwarding method). */
+    private volatile List<VirtualService> services = List.of();
 
     /** Registered in META-INF/services. */
     public static final class Provider implements DirectorBackendProvider {
@@ -71,6 +73,7 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         }
         programmed.clear();
         desired.services().forEach(service -> programmed.add(service.key()));
+        services = desired.services();
         String marks = marks(desired.services());
         if (!marks.equals(loadedMarks)) {
             commands += loadMarks(marks);
@@ -110,10 +113,14 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         return context.syncInterface() == null ? null : this;
     }
 
-    /** Nothing to poll: the kernel mirror hears every connection the master's kernel syncs. */
+    /**
+     * The kernel's own connection table ({@code /proc/net/ip_vs_conn}). The master needs it: its
+     * kernel's sync daemon sends with multicast loop off, so the mirror on the master hears none
+     * of its own kernel's connections.
+     */
     @Override
-    public List<ConnectionRecord> export() {
-        return List.of();
+    public List<ConnectionRecord> export() throws BackendException {
+        return IpvsConnections.parse(checked(List.of("cat", "/proc/net/ip_vs_conn"), null), services);
     }
 
     /**

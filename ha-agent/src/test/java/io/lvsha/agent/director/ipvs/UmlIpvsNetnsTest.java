@@ -177,6 +177,12 @@ class UmlIpvsNetnsTest {
             ConnectionRecord synced = heard.stream().filter(c -> c.clientPort() == 40001).findFirst().orElseThrow(
                     () -> new AssertionError("the mirror heard nothing of the connection: " + heard));
             System.out.println("mirrored from the kernel: " + synced);
+            String proc = uml.shell("cat /proc/net/ip_vs_conn").output();
+            ConnectionRecord exported = backend.export().stream().filter(c -> c.clientPort() == 40001).findFirst().orElseThrow(
+                    () -> new AssertionError("not in /proc/net/ip_vs_conn: " + proc));
+            System.out.println("exported from /proc/net/ip_vs_conn: " + exported);
+            assertEquals(1, exported.fwmark(), "the mark comes from the service's marking rules");
+            assertEquals(synced.realServer(), exported.realServer());
             assertEquals(VIP, synced.virtualAddress());
             assertEquals(1, synced.fwmark(), "the fwmark service's connection carries its mark");
             assertEquals(IpAddress.parse("10.97.0.21"), synced.realServer());
