@@ -56,9 +56,13 @@ public final class Main {
                     + (config.director() == null ? "" : ", " + config.director().desired().services().size()
                     + " services on the " + config.director().backend() + " backend") + ")");
             if (config.director() != null) {
-                // What the backend would program on an empty director: the operator reads it before the first start.
-                DirectorBackend backend = Backends.provider(config.director().backend()).create(HaAgent.backendContext(config,
-                        (command, input) -> new CommandRunner.Result(0, "")));
+                // What would be programmed on an empty director, as operations (the dry-run backend)
+                // and as the script the configured backend would load: read before the first start.
+                CommandRunner nothing = (command, input) -> new CommandRunner.Result(0, "");
+                System.out.print("# operations\n" + Backends.provider("dry-run").create(HaAgent.backendContext(config, nothing))
+                        .render(config.director().desired()));
+                DirectorBackend backend = Backends.provider(config.director().backend())
+                        .create(HaAgent.backendContext(config, nothing));
                 System.out.print(backend.render(config.director().desired()));
             }
             return;
