@@ -226,4 +226,29 @@ class UmlIpvsNetnsTest {
         assertTrue(bound.matches("(?s).*FWM  1 rr\\s+-> 10\\.97\\.0\\.21:0\\s+Masq\\s+1\\s+\\d+\\s+[1-9].*"),
                 "the UDP entry was bound to the fwmark service by its mark (InActConn counts it): " + bound);
     }
+
+    /** Printed, not asserted: why the backend writes one ipvsadm -R batch instead of one process per change. */
+    @Test
+    @Order(4)
+    void oneBatchAgainstOneProcessPerChange() throws Exception {
+        List<VirtualService> services = new ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            List<RealServer> pool = new ArrayList<>();
+            for (int r = 0; r < 8; r++) {
+                pool.add(server("10.97." + (10 + s) + "." + (r + 1), 0, 1));
+            }
+            services.add(new VirtualService("s" + s, new ServiceKey.Fwmark(100 + s, AddressFamily.IPV4), List.of(),
+                    Scheduler.WLC, 0, 32, Forwarding.DR, false, null, 69, null, null, pool));
+        }
+        List<String> lines = IpvsTable.parse("").reconcile(services, java.util.Set.of(), new ArrayList<>());
+        Path batch = dir.resolve("batch.ipvsadm");
+        Files.write(batch, lines);
+        batch.toFile().setReadable(true, false);
+        String timings = uml.shell("ipvsadm -C; t0=$(date +%s%N); ipvsadm -R < " + batch + "; t1=$(date +%s%N); ipvsadm -C;"
+                + " while read -r l; do ipvsadm $l; done < " + batch + "; t2=$(date +%s%N);"
+                + " echo $(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 )); ipvsadm -C").output().strip();
+        String[] millis = timings.split("\\s+");
+        System.out.printf("UML IPVS, %d changes (20 services x 8 real servers): one ipvsadm -R batch %s ms,"
+                + " one ipvsadm process per change %s ms%n", lines.size(), millis[0], millis[1]);
+    }
 }
