@@ -136,6 +136,13 @@ public final class Uml implements AutoCloseable, CommandRunner {
         }
     }
 
+    /** The machine dies: SIGKILL to the guest and the helpers that hold its memory and its tap. */
+    public void kill() {
+        List<ProcessHandle> helpers = process.descendants().toList();
+        process.destroyForcibly();
+        helpers.forEach(ProcessHandle::destroyForcibly);
+    }
+
     @Override
     public void close() {
         try {
