@@ -52,8 +52,8 @@ class TftpFailoverNetnsTest {
     }
 
     /** CLIENTS downloads started, each at least 1 MiB in: a failover from here on is mid-transfer. */
-    private TftpFailover.Downloads downloadsUnderWay() throws Exception {
-        TftpFailover.Downloads downloads = tftp.startDownloads(CLIENTS);
+    private Downloads downloadsUnderWay() throws Exception {
+        Downloads downloads = tftp.startDownloads(CLIENTS);
         assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
         return downloads;
     }
@@ -61,7 +61,7 @@ class TftpFailoverNetnsTest {
     @Test
     void everyDownloadSurvivesTheMastersDeath() throws Exception {
         startPair(true);
-        TftpFailover.Downloads downloads = downloadsUnderWay();
+        Downloads downloads = downloadsUnderWay();
         Instant killed = Instant.now();
         tftp.killDirector("d1");
         assertAllIntact("master killed", downloads, "d2", killed);
@@ -74,7 +74,7 @@ class TftpFailoverNetnsTest {
     @Test
     void doubleFailoverAndSwitchoverKeepEveryDownload() throws Exception {
         startPair(true);
-        TftpFailover.Downloads first = downloadsUnderWay();
+        Downloads first = downloadsUnderWay();
         Instant killed = Instant.now();
         tftp.killDirector("d1");
         assertAllIntact("first failover", first, "d2", killed);
@@ -86,7 +86,7 @@ class TftpFailoverNetnsTest {
         lab.startAgent("d1", config);
         lab.awaitEvent("d1", "d1 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, restarted), SOON);
 
-        TftpFailover.Downloads second = downloadsUnderWay();
+        Downloads second = downloadsUnderWay();
         Instant killedAgain = Instant.now();
         tftp.killDirector("d2");
         assertAllIntact("second failover (the new master killed)", second, "d1", killedAgain);
@@ -95,7 +95,7 @@ class TftpFailoverNetnsTest {
         Instant d2Restarted = Instant.now();
         lab.startAgent("d2", tftp.config("d2", 100, true));
         lab.awaitEvent("d2", "d2 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, d2Restarted), SOON);
-        TftpFailover.Downloads third = downloadsUnderWay();
+        Downloads third = downloadsUnderWay();
         Instant switched = Instant.now();
         JsonNode reply = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"switchover\"}");
         assertTrue(reply.path("ok").asBoolean(), reply.toString());
@@ -103,17 +103,17 @@ class TftpFailoverNetnsTest {
     }
 
     /** Waits for {@code newMaster}'s takeover and commit after {@code since}, then for every download to finish intact. */
-    private void assertAllIntact(String what, TftpFailover.Downloads downloads, String newMaster, Instant since) throws Exception {
+    private void assertAllIntact(String what, Downloads downloads, String newMaster, Instant since) throws Exception {
         JsonNode takeover = lab.awaitEvent(newMaster, what + ": takeover", e -> e.path("event").asText().equals("role-change")
                 && e.path("to").asText().equals("MASTER") && after(e, since), SOON);
         JsonNode committed = lab.awaitEvent(newMaster, what + ": state committed",
                 e -> e.path("event").asText().equals("state-committed") && after(e, since), SOON);
-        List<TftpFailover.Outcome> outcomes = downloads.finish(TRANSFERS);
+        List<Downloads.Outcome> outcomes = downloads.finish(TRANSFERS);
         System.out.printf("%s: %d connections committed in %d us; takeover %s; %d/%d downloads intact; stall min/median/max %s%n",
                 what, committed.path("connections").asInt(), committed.path("commit_us").asLong(), takeover.path("takeover"),
-                outcomes.stream().filter(TftpFailover.Outcome::contentRight).count(), CLIENTS, TftpFailover.stalls(outcomes));
+                outcomes.stream().filter(Downloads.Outcome::contentRight).count(), CLIENTS, Downloads.stalls(outcomes));
         assertTrue(committed.path("connections").asInt() >= CLIENTS, "every data flow was replicated: " + committed);
-        for (TftpFailover.Outcome outcome : outcomes) {
+        for (Downloads.Outcome outcome : outcomes) {
             assertEquals(0, outcome.exitStatus(), what + ": " + outcome);
             assertTrue(outcome.contentRight(), what + ": " + outcome);
         }
@@ -126,10 +126,10 @@ class TftpFailoverNetnsTest {
     @Test
     void withoutReplicationDownloadsBreak() throws Exception {
         startPair(false);
-        TftpFailover.Downloads downloads = downloadsUnderWay();
+        Downloads downloads = downloadsUnderWay();
         tftp.killDirector("d1");
         lab.awaitRole("d2", "MASTER", SOON);
-        List<TftpFailover.Outcome> outcomes = downloads.finish(TRANSFERS);
+        List<Downloads.Outcome> outcomes = downloads.finish(TRANSFERS);
         long broken = outcomes.stream().filter(outcome -> !outcome.contentRight()).count();
         System.out.printf("not replicated: %d/%d downloads broke%n", broken, CLIENTS);
         assertTrue(broken > 0, "the test can fail: without replicated state the new master cannot carry the flows");

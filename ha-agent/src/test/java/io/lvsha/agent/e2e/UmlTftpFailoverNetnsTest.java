@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -148,6 +147,10 @@ class UmlTftpFailoverNetnsTest {
                 + " -cp " + System.getProperty("java.class.path") + " io.lvsha.agent.Main --config " + config
                 + " > /run/agent.out 2>&1\n");
         start.toFile().setReadable(true, false);
+        Path ctl = home.resolve("ha-agentctl.sh");
+        Files.writeString(ctl, "#!/bin/sh\nexec " + java + " -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.io.tmpdir=/run/tmp"
+                + " -cp " + System.getProperty("java.class.path") + " io.lvsha.agent.ctl.AgentCtl --socket /run/admin.sock \"$@\"\n");
+        ctl.toFile().setReadable(true, false);
         uml.shell("sh " + start + " &");
         return uml;
     }
@@ -169,66 +172,64 @@ class UmlTftpFailoverNetnsTest {
     }
 
     /**
-     * 40 curl downloads, each from its own address, half at 512-byte blocks and half at 1468;
-     * curl gives up after {@code maxSeconds} (a transfer sent to the wrong real server only ever
-     * gets ICMP port-unreachable, which curl's TFTP ignores).
+     * 40 curl downloads, each from its own address, half at 512-byte blocks and half at 1468,
+     * each at least 1 MiB in; curl gives up after {@code maxSeconds} (a transfer sent to the wrong
+     * real server only ever gets ICMP port-unreachable, which curl's TFTP ignores).
      */
-    private List<Process> startDownloads(List<Path> outputs, int maxSeconds) throws Exception {
-        List<Process> clients = new ArrayList<>();
+    private Downloads downloadsUnderWay(int maxSeconds) throws Exception {
+        Path round = Files.createTempDirectory(dir, "round");
+        List<Downloads.Client> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
-            Path out = dir.resolve("out-" + i);
-            outputs.add(out);
-            clients.add(new ProcessBuilder(client.inside("curl", "-s", "-S", "-m", Integer.toString(maxSeconds),
-                    "--interface", "10.98.1." + (i + 1),
-                    "--tftp-blksize", i % 2 == 0 ? "512" : "1468", "-o", out.toString(), "tftp://" + VIP + "/image.bin"))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("curl-" + i + ".log").toFile()).start());
+            Path out = round.resolve("out-" + i);
+            String blockSize = i % 2 == 0 ? "512" : "1468";
+            clients.add(new Downloads.Client("curl-" + i + "-" + blockSize, client.inside("curl", "-s", "-S", "-m",
+                    Integer.toString(maxSeconds), "--interface", "10.98.1." + (i + 1), "--tftp-blksize", blockSize,
+                    "-o", out.toString(), "tftp://" + VIP + "/image.bin"), out));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && outputs.stream().anyMatch(out -> size(out) < (1 << 20))) {
-            Thread.sleep(50);
-        }
-        return clients;
+        Downloads downloads = new Downloads(clients, round, imageSha256);
+        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        return downloads;
     }
 
-    private static long size(Path file) {
-        try {
-            return Files.exists(file) ? Files.size(file) : 0;
-        } catch (java.io.IOException e) {
-            return 0;
-        }
-    }
-
-    /** @return how many downloads finished with the right content */
-    private int finish(List<Process> clients, List<Path> outputs) throws Exception {
-        int intact = 0;
-        for (int i = 0; i < clients.size(); i++) {
-            Process curl = clients.get(i);
-            if (!curl.waitFor(400, TimeUnit.SECONDS)) {
-                curl.destroyForcibly();
-            }
-            boolean right = Files.exists(outputs.get(i)) && imageSha256.equals(HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(outputs.get(i)))));
-            intact += right && curl.exitValue() == 0 ? 1 : 0;
-        }
-        return intact;
-    }
-
+    /**
+     * The master dies mid-transfer; the first director comes back (at a lower priority, so it stays
+     * backup) and the new master dies too; the second comes back and a graceful switchover hands
+     * mastership over mid-transfer. Every round: every download intact.
+     */
     @Test
-    void everyDownloadSurvivesTheMasterDirectorsDeath() throws Exception {
+    void everyDownloadSurvivesTwoDeathsAndASwitchover() throws Exception {
         Uml d1 = director(1, 150, true);
         awaitEvent(d1, "d1 master", "\"to\":\"MASTER\"", BOOT);
         Uml d2 = director(2, 100, true);
         awaitEvent(d2, "d2 in sync", "\"event\":\"sync-in-sync\"", BOOT);
-        List<Path> outputs = new ArrayList<>();
-        List<Process> clients = startDownloads(outputs, 240);
-        System.out.println("d1 before the kill:\n" + d1.shell("ipvsadm -Lnc | head -5; ipvsadm -Ln").output());
-        d1.kill();
-        awaitEvent(d2, "d2 takes over", "\"to\":\"MASTER\"", Duration.ofSeconds(60));
-        int intact = finish(clients, outputs);
-        String events = events(d2);
-        System.out.println("d2 events:\n" + events);
-        System.out.printf("UML IPVS, direct routing, replicated: %d/%d downloads intact%n", intact, CLIENTS);
-        assertEquals(CLIENTS, intact, "every download survives; curl logs in " + dir);
+        round("master killed", d2, d1::kill);
+
+        Uml d1Again = director(1, 50, true);
+        awaitEvent(d1Again, "d1 back in sync", "\"event\":\"sync-in-sync\"", BOOT);
+        round("the new master killed too", d1Again, d2::kill);
+
+        Uml d2Again = director(2, 40, true);
+        awaitEvent(d2Again, "d2 back in sync", "\"event\":\"sync-in-sync\"", BOOT);
+        round("graceful switchover", d2Again, () -> {
+            try {
+                System.out.println("ha-agentctl switchover: " + d1Again.shell("sh " + dir.resolve("d1/ha-agentctl.sh")
+                        + " switchover").output().strip());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Downloads under way, then {@code failure}; {@code newMaster} must take over and every download finish intact. */
+    private void round(String what, Uml newMaster, Runnable failure) throws Exception {
+        Downloads downloads = downloadsUnderWay(240);
+        failure.run();
+        awaitEvent(newMaster, what + ": takeover", "\"to\":\"MASTER\"", Duration.ofSeconds(60));
+        List<Downloads.Outcome> outcomes = downloads.finish(Duration.ofSeconds(300));
+        String committed = events(newMaster).lines().filter(line -> line.contains("state-committed")).findFirst().orElse("none");
+        System.out.printf("UML IPVS, direct routing, replicated, %s: %d/%d downloads intact; stall min/median/max %s; %s%n",
+                what, Downloads.intact(outcomes), CLIENTS, Downloads.stalls(outcomes), committed);
+        assertEquals(CLIENTS, Downloads.intact(outcomes), what + ": every download survives; curl logs in " + dir + ": " + outcomes);
     }
 
     @Test
@@ -237,11 +238,10 @@ class UmlTftpFailoverNetnsTest {
         awaitEvent(d1, "d1 master", "\"to\":\"MASTER\"", BOOT);
         Uml d2 = director(2, 100, false);
         awaitEvent(d2, "d2 backup", "\"to\":\"BACKUP\"", BOOT);
-        List<Path> outputs = new ArrayList<>();
-        List<Process> clients = startDownloads(outputs, 45);
+        Downloads downloads = downloadsUnderWay(45);
         d1.kill();
         awaitEvent(d2, "d2 takes over", "\"to\":\"MASTER\"", Duration.ofSeconds(60));
-        int intact = finish(clients, outputs);
+        long intact = Downloads.intact(downloads.finish(Duration.ofSeconds(120)));
         System.out.printf("UML IPVS, direct routing, no sync: %d/%d downloads broke%n", CLIENTS - intact, CLIENTS);
         assertTrue(intact < CLIENTS, "the test can fail: without the connection table the new master re-balances");
     }
