@@ -47,6 +47,8 @@ public final class Balancer implements AutoCloseable {
     private final ConnectionExport export;
     private final long exportIntervalMillis;
     private volatile boolean master;
+    private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param exported where the connections the backend exports go while this node is master (the
@@ -153,6 +155,7 @@ public final class Balancer implements AutoCloseable {
         try {
             ApplyReport report = backend.apply(wanted);
             programmed = wanted;
+            applies.incrementAndGet();
             if (lastError != null) {
                 events.emit("director-recovered", "the " + backend.name() + " backend took the state", Map.of("backend", backend.name()));
                 lastError = null;
@@ -164,6 +167,7 @@ public final class Balancer implements AutoCloseable {
             reportEmptyServices(wanted);
         } catch (BackendException | RuntimeException e) {
             String error = String.valueOf(e.getMessage());
+            failures.incrementAndGet();
             if (!error.equals(lastError)) {
                 events.emit("director-error", error + " (retrying every " + RETRY_SECONDS + "s)",
                         Map.of("backend", backend.name(), "error", error));
@@ -227,6 +231,21 @@ public final class Balancer implements AutoCloseable {
             }
         }
         return "out";
+    }
+
+    /** Reconciles that went through, for the metrics. */
+    public long applies() {
+        return applies.get();
+    }
+
+    /** Reconciles the dataplane refused, for the metrics. */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Real servers out of their pool (or quiesced) by their checks now, for the metrics. */
+    public long realServersDown() {
+        return monitor.status().stream().filter(row -> !Boolean.TRUE.equals(row.get("healthy"))).count();
     }
 
     public String backendName() {

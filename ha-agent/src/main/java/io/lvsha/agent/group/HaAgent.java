@@ -91,6 +91,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         AgentMetrics metrics = new AgentMetrics();
         List<HeartbeatChannel> channels = new ArrayList<>();
         List<LinkPort> extraPorts = new ArrayList<>();
+        AtomicReference<Balancer> started = new AtomicReference<>();
         try {
             VirtualRouterConfig routerConfig = routerConfig(config, addresses);
             HaLoop loop = new HaLoop(Clock.SYSTEM);
@@ -141,6 +142,10 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 agent.balancer = new Balancer(backend, config.director().desired(), events,
                         exported -> loop.execute(() -> controller.onExportedConnections(exported)),
                         config.director().exportIntervalMillis());
+                started.set(agent.balancer);
+                metrics.gauge("director.applies", agent.balancer::applies);
+                metrics.gauge("director.failures", agent.balancer::failures);
+                metrics.gauge("director.real_servers.down", agent.balancer::realServersDown);
                 controller.onMastershipChange(agent.balancer::mastershipChanged);
                 if (agent.balancer.replicatesConnections()) {
                     controller.commitStateWith(agent.balancer::commitConnections);
@@ -161,6 +166,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             }
             return agent;
         } catch (IOException | RuntimeException e) {
+            if (started.get() != null) {
+                started.get().close();
+            }
             closeQuietly(channels, extraPorts);
             metrics.close();
             addresses.close();

@@ -111,6 +111,9 @@ class NftablesBackendNetnsTest {
         String text = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.contains("service web (tcp 10.99.0.10:80, wrr)"), text);
         assertTrue(text.matches("(?s).*192\\.168\\.50\\.22:8080\\s+down\\s+weight out\\s+failed: connect.*"), text);
+        JsonNode metrics = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"metrics\"}");
+        assertEquals(1, metrics.path("director.real_servers.down").asInt(), metrics.toString());
+        assertTrue(metrics.path("director.applies").asInt() >= 2, metrics.toString());
 
         lab.startHttp("rs2", lab.dir().resolve("rs2-files"));
         lab.awaitEvent("d1", "rs2 back", e -> e.path("event").asText().equals("real-server-up")
