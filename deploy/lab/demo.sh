@@ -44,10 +44,34 @@ await_role() { # NODE ROLE
 
 step "building the lab: switch, directors d1 and d2 (public + private links), a client, two real servers"
 "$here/lab.sh" up "$prefix"
-"$here/lab.sh" config "$prefix" d1 150 100ms "$work/d1.events" > "$work/d1.yaml"
-"$here/lab.sh" config "$prefix" d2 100 100ms "$work/d2.events" > "$work/d2.yaml"
-echo "VRRPv3, VRID 51, adverts every 100 ms; d1 priority 150, d2 priority 100"
+chmod 755 "$work"
+# Both directors balance a TFTP farm with the nftables backend (no IPVS on this kernel) and
+# replicate its connection state over the peer link.
+services='director: {backend: nftables, export-interval: 200ms}
+services:
+  - name: tftp
+    fwmark: 1
+    match: [{vip: 10.99.0.10, protocol: udp, ports: [69, 1024-65535]}]
+    scheduler: rr
+    helper: tftp
+    check: {type: tftp, file: image.bin, interval: 2s, probe-timeout: 3s}
+    real-servers: [{address: 192.168.50.21}, {address: 192.168.50.22}]'
+for node in d1:150 d2:100; do
+  "$here/lab.sh" config "$prefix" "${node%%:*}" "${node##*:}" 100ms "$work/${node%%:*}.events" peer > "$work/${node%%:*}.yaml"
+  printf '%s\n' "$services" >> "$work/${node%%:*}.yaml"
+done
+echo "VRRPv3, VRID 51, adverts every 100 ms; d1 priority 150, d2 priority 100; peer link d1 <-> d2"
 echo "VIPs: 10.99.0.10/24 (public), 192.168.50.1/24 (the real servers' NAT router)"
+
+step "the real servers rs1 and rs2 serve the same 4 MiB boot image over TFTP (tftpd-hpa)"
+mkdir -p "$work/image" "$work/downloads"
+head -c 4194304 /dev/urandom > "$work/image/image.bin"
+chmod -R a+rX "$work/image"
+image_sha=$(sha256sum "$work/image/image.bin" | cut -d' ' -f1)
+for rs in rs1:192.168.50.21 rs2:192.168.50.22; do
+  ip netns exec "$prefix${rs%%:*}" in.tftpd -L -s "$work/image" -a "${rs##*:}:69" &
+  pids+=($!)
+done
 
 step "starting both agents (their event lines follow, prefixed with the node)"
 start_agent d1
@@ -56,7 +80,15 @@ start_agent d2
 await_role d2 BACKUP
 sleep 1
 
-step "the client probes the public VIP every 10 ms"
+step "ten TFTP downloads through the VIP start (tftp-hpa, 512-byte blocks), and the client probes the VIP every 10 ms"
+downloads=()
+for i in $(seq 1 10); do
+  ip netns exec "${prefix}cl" tftp -m binary 10.99.0.10 -c get image.bin "$work/downloads/out-$i" &
+  downloads+=($!)
+done
+deadline=$((SECONDS + 60))
+until [ "$(find "$work/downloads" -name 'out-*' -size +512k | wc -l)" -eq 10 ] || [ $SECONDS -ge $deadline ]; do sleep 0.05; done
+echo "  every download is under way"
 ip netns exec "${prefix}cl" ping -D -n -i 0.01 -W 1 10.99.0.10 > "$work/ping.log" 2>&1 &
 pids+=($!)
 ping_pid=$!
@@ -71,6 +103,15 @@ sleep 1.5
 kill "$ping_pid" 2>/dev/null || true
 wait "$ping_pid" 2>/dev/null || true
 
+step "the downloads"
+broken=0
+for i in "${!downloads[@]}"; do
+  wait "${downloads[$i]}" 2>/dev/null || true
+  [ "$(sha256sum "$work/downloads/out-$((i + 1))" | cut -d' ' -f1)" = "$image_sha" ] || broken=$((broken + 1))
+done
+echo "  $((10 - broken))/10 finished with the right SHA-256 across the failover"
+grep -h '"event":"state-committed"' "$work/d2.events" | sed 's/^/  d2 /' || true
+
 step "what the client saw"
 awk '/bytes from/ { gsub(/[\[\]]/, "", $1); if (last != "") { gap = ($1 - last) * 1000; if (gap > max) max = gap }
      last = $1; n++ } END { printf "  %d replies; the longest gap between two replies: %.0f ms\n", n, max }' "$work/ping.log"
@@ -78,7 +119,7 @@ echo "  (Master_Down_Interval for d2 at 100 ms adverts: 3 x 100 ms + (256-100)/2
 echo "  client's neighbour entry for the VIP: $(ip -n "${prefix}cl" neigh show 10.99.0.10)"
 echo "  d2 (02:00:0a:63:00:0c) now owns: $(ip -n "${prefix}d2" -o -4 addr show | awk '/secondary/ {print $4}' | tr '\n' ' ')"
 
-step "restoring d1: links up, agent started again; it has the higher priority and preempts"
+step "restoring d1: links up, agent started again; it has the higher priority, but preempts only once its connection table is in sync"
 ip -n "${prefix}d1" link set pub0 up
 ip -n "${prefix}d1" link set priv0 up
 : > "$work/d1.events"
