@@ -115,7 +115,9 @@ grep -h '"event":"state-committed"' "$work/d2.events" | sed 's/^/  d2 /' || true
 step "what the client saw"
 awk '/bytes from/ { gsub(/[\[\]]/, "", $1); if (last != "") { gap = ($1 - last) * 1000; if (gap > max) max = gap }
      last = $1; n++ } END { printf "  %d replies; the longest gap between two replies: %.0f ms\n", n, max }' "$work/ping.log"
-echo "  (Master_Down_Interval for d2 at 100 ms adverts: 3 x 100 ms + (256-100)/256 x 100 ms = 360.9 ms)"
+echo "  (Master_Down_Interval for d2 at 100 ms adverts: 3 x 100 ms + (256-100)/256 x 100 ms = 360.9 ms;"
+echo "   when the peer link reports the agent's death before the links go down: Skew_Time + one interval = 160.9 ms,"
+echo "   less the time d1's kernel kept answering for the VIP)"
 echo "  client's neighbour entry for the VIP: $(ip -n "${prefix}cl" neigh show 10.99.0.10)"
 echo "  d2 (02:00:0a:63:00:0c) now owns: $(ip -n "${prefix}d2" -o -4 addr show | awk '/secondary/ {print $4}' | tr '\n' ' ')"
 
