@@ -107,12 +107,12 @@ public final class Balancer implements AutoCloseable {
         return export != null;
     }
 
-    /** Takes a reloaded set of services: checks start afresh, the dataplane follows. */
+    /** Takes a reloaded set of services: unchanged checks keep their health, the dataplane follows. */
     public void reconfigure(DesiredState services) {
         HealthMonitor previous = monitor;
         configured = services;
-        monitor = new HealthMonitor(services.services(), this::healthChanged);
         previous.close();
+        monitor = new HealthMonitor(services.services(), this::healthChanged, previous);
         monitor.start();
         requestReconcile();
     }

@@ -37,12 +37,17 @@ public final class HealthMonitor implements AutoCloseable {
         volatile boolean up = true;
         volatile ProbeResult last;
 
-        Target(VirtualService service, RealServer server) {
+        Target(VirtualService service, RealServer server, Target before) {
             this.service = service;
             this.server = server;
-            this.policy = new HealthPolicy(service.check());
             CheckSpec check = service.check();
             this.port = check.port() != 0 ? check.port() : server.port() != 0 ? server.port() : check.type().usualPort();
+            boolean sameCheck = before != null && before.service.check().equals(check) && before.port == port;
+            this.policy = sameCheck ? before.policy : new HealthPolicy(check);
+            if (sameCheck) {
+                up = before.up;
+                last = before.last;
+            }
         }
     }
 
@@ -53,13 +58,23 @@ public final class HealthMonitor implements AutoCloseable {
     private Probes probes;
 
     public HealthMonitor(List<VirtualService> services, Listener listener) {
+        this(services, listener, null);
+    }
+
+    /**
+     * A monitor for reloaded services: a real server whose check did not change keeps its health
+     * and its run of results from {@code previous}, so that a reload never puts a failed server
+     * back into its pool (nor takes a healthy one out).
+     */
+    public HealthMonitor(List<VirtualService> services, Listener listener, HealthMonitor previous) {
         this.listener = listener;
         for (VirtualService service : services) {
             if (service.check() == null) {
                 continue;
             }
             for (RealServer server : service.realServers()) {
-                targets.put(key(service, server), new Target(service, server));
+                String key = key(service, server);
+                targets.put(key, new Target(service, server, previous == null ? null : previous.targets.get(key)));
             }
         }
     }
@@ -89,15 +104,16 @@ public final class HealthMonitor implements AutoCloseable {
         probes.probe(check, target.server.address(), target.port).whenComplete((result, error) -> {
             ProbeResult outcome = error != null ? ProbeResult.failed(String.valueOf(error.getMessage())) : result;
             group.execute(() -> {
+                if (state.get() != State.STARTED) {
+                    return; // closed (a reload handed the policy to the next monitor): no more records
+                }
                 target.last = outcome;
                 if (target.policy.record(outcome, System.nanoTime())) {
                     target.up = target.policy.up();
                     listener.changed(target.service, target.server, target.up, outcome);
                 }
                 long next = Math.max(0, check.intervalNanos() - (System.nanoTime() - startedAt));
-                if (state.get() == State.STARTED) {
-                    group.schedule(() -> probe(target), next, TimeUnit.NANOSECONDS);
-                }
+                group.schedule(() -> probe(target), next, TimeUnit.NANOSECONDS);
             });
         });
     }
