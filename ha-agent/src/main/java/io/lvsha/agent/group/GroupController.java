@@ -487,9 +487,13 @@ public final class GroupController implements HaLoop.Deadlines {
         this.mastershipListener = listener;
     }
 
-    /** @see PeerSession#attach */
-    public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender, boolean replicatesState) {
-        peers.attach(sender, replicatesState);
+    public void attachPeerLink(java.util.function.Predicate<PeerFrame> sender) {
+        peers.attach(sender);
+    }
+
+    /** @see PeerSession#holdPreemptUntilInSync */
+    public void holdPreemptUntilInSync() {
+        peers.holdPreemptUntilInSync();
     }
 
     public void onPeerUp(Hello hello, String ownDigest) {

@@ -152,6 +152,10 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 }
                 agent.balancer.start();
             }
+            if (config.peerLink() != null && (config.sync() != null
+                    || agent.balancer != null && agent.balancer.replicatesConnections())) {
+                controller.holdPreemptUntilInSync();
+            }
             loop.start(controller);
             loop.execute(controller::start);
             if (config.sync() != null) {
@@ -160,9 +164,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                         sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
             }
             if (config.peerLink() != null) {
-                boolean replicatesState = config.sync() != null
-                        || agent.balancer != null && agent.balancer.replicatesConnections();
-                agent.peerLink = startPeerLink(config, loop, controller, replicatesState);
+                agent.peerLink = startPeerLink(config, loop, controller);
             }
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -186,8 +188,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     }
 
     /** Starts the link to the other agent; its callbacks are handed to the HA loop. */
-    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller,
-                                          boolean replicatesState) throws IOException {
+    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
         if (key.length < 16) {
@@ -214,7 +215,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         };
         PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
-        loop.execute(() -> controller.attachPeerLink(link::send, replicatesState));
+        loop.execute(() -> controller.attachPeerLink(link::send));
         return link;
     }
 

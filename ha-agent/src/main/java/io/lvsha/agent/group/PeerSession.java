@@ -43,17 +43,19 @@ final class PeerSession {
         this.stateSync = new StateSync(events);
     }
 
-    /**
-     * @param replicatesState the connection table travels over the link: a director that starts
-     *     does not preempt the master until it holds the table (or {@link #SYNC_WAIT_NANOS} passed)
-     */
-    void attach(Predicate<PeerFrame> linkSender, boolean replicatesState) {
+    void attach(Predicate<PeerFrame> linkSender) {
         this.sender = linkSender;
         this.configured = true;
-        if (replicatesState) {
-            preemptHoldUntil = clock.nanoTime() + SYNC_WAIT_NANOS;
-            updatePreemptHold();
-        }
+    }
+
+    /**
+     * The connection table travels over the link: this director, starting, does not preempt the
+     * master until it holds the table (or {@link #SYNC_WAIT_NANOS} passed). Called before the
+     * group starts, so that no advert is ever judged without the hold.
+     */
+    void holdPreemptUntilInSync() {
+        preemptHoldUntil = clock.nanoTime() + SYNC_WAIT_NANOS;
+        updatePreemptHold();
     }
 
     /** @return false while the link is down */

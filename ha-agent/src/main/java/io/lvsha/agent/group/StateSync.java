@@ -24,7 +24,13 @@ final class StateSync {
     private static final int EXPIRY_BUDGET = 65_536;
 
     private final ConnectionTable table = new ConnectionTable();
-    private final TableSource source = new TableSource(table);
+    /** Answers resync requests off the HA loop, one at a time and in order. */
+    private final java.util.concurrent.ExecutorService resync = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "resync");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateSync.class);
     private final TableReplica replica = new TableReplica(table);
     private final EventLog events;
     private TableReplica.Status reported = TableReplica.Status.NO_PEER;
@@ -88,13 +94,25 @@ final class StateSync {
         }
         if (frame.type() == ReplicationFrames.FIRST_TYPE) { // DIGESTS: a backup asks what differs
             if (role == Role.MASTER) {
-                source.answer(frame).forEach(send::test);
+                // The answer is a pass over the whole table and its encoding: hundreds of
+                // milliseconds for a large one, which on the HA loop would hold back our adverts
+                // until the backup declared us dead. A copy is made here; the rest runs beside.
+                ConnectionTable snapshot = table.copy();
+                resync.execute(() -> answer(snapshot, frame, send));
             }
         } else {
             replica.onFrame(frame, nowSeconds);
             report();
         }
         return true;
+    }
+
+    private void answer(ConnectionTable snapshot, PeerFrame digests, Predicate<PeerFrame> send) {
+        try {
+            new TableSource(snapshot).answer(digests).forEach(send::test);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("a malformed digests frame from the peer: {}", e.getMessage());
+        }
     }
 
     void expire(long nowSeconds) {

@@ -59,6 +59,26 @@ public final class ConnectionTable {
         allocate(INITIAL_CAPACITY);
     }
 
+    /**
+     * An independent copy: array copies, no per-entry work, so its owner can hand a large table
+     * to another thread (a resync's pass and encoding) after a pause of milliseconds.
+     */
+    public ConnectionTable copy() {
+        ConnectionTable copy = new ConnectionTable();
+        copy.addresses = addresses.clone();
+        copy.keys = keys.clone();
+        copy.destinations = destinations.clone();
+        copy.markAndFlags = markAndFlags.clone();
+        copy.timeouts = timeouts.clone();
+        copy.expiries = expiries.clone();
+        copy.size = size;
+        copy.sweepCursor = sweepCursor;
+        copy.epochSeconds = epochSeconds;
+        copy.ipv6.putAll(ipv6);
+        copy.options.putAll(options);
+        return copy;
+    }
+
     private void allocate(int capacity) {
         addresses = new long[capacity];
         keys = new long[capacity];

@@ -37,6 +37,22 @@ class ConnectionTableTest {
     }
 
     @Test
+    void aCopyIsTheSameTableAndStaysItselfWhenTheOriginalChanges() {
+        ConnectionTable table = new ConnectionTable();
+        for (int i = 0; i < 5000; i++) {
+            table.put(udp(IpAddress.of(new byte[] {10, 1, (byte) (i >>> 8), (byte) i}), 40000, 300), 100);
+        }
+        ConnectionTable copy = table.copy();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(table.bucketDigests(64), copy.bucketDigests(64));
+        IpAddress gone = IpAddress.of(new byte[] {10, 1, 0, 7});
+        table.remove(17, gone, 40000, VIP, 69);
+        table.put(udp(IpAddress.parse("10.2.0.1"), 40000, 300), 100);
+        assertEquals(5000, copy.size());
+        assertEquals(udp(gone, 40000, 300), copy.get(17, gone, 40000, VIP, 69));
+        assertNull(copy.get(17, IpAddress.parse("10.2.0.1"), 40000, VIP, 69));
+    }
+
+    @Test
     void anUpdateReplacesTheEntryAndRestartsItsTimeout() {
         ConnectionTable table = new ConnectionTable();
         IpAddress client = IpAddress.parse("203.0.113.7");
