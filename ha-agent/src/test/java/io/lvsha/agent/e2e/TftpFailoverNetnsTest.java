@@ -51,11 +51,31 @@ class TftpFailoverNetnsTest {
         }
     }
 
-    /** CLIENTS downloads started, each at least 1 MiB in: a failover from here on is mid-transfer. */
-    private Downloads downloadsUnderWay() throws Exception {
+    /**
+     * CLIENTS downloads started, each at least 2 MiB of 8 in: a failover from here on is
+     * mid-transfer. The master hands its flows to the peer every 200 ms, so a flow younger than
+     * that dies with a master that dies (as the kernel's own sync loses what it has not flushed,
+     * every 2 s); the kill waits (at most 5 s) until {@code backup} holds this round's flows, so
+     * that it tests the takeover, not the export's latency on a loaded machine. The wait is printed.
+     */
+    private Downloads downloadsUnderWay(String backup) throws Exception {
+        Path socket = lab.awaitAdminSocket(backup, SOON);
+        int before = replicated(socket);
         Downloads downloads = tftp.startDownloads(CLIENTS);
-        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        assertTrue(downloads.awaitEachAtLeast(2 << 20, Duration.ofSeconds(120)), "every download under way");
+        long start = System.nanoTime();
+        int held = replicated(socket);
+        while (held < before + CLIENTS && System.nanoTime() - start < 5_000_000_000L) {
+            Thread.sleep(50);
+            held = replicated(socket);
+        }
+        System.out.printf("%s holds %d connections (%d before the round) %d ms after every download passed 2 MiB%n",
+                backup, held, before, (System.nanoTime() - start) / 1_000_000);
         return downloads;
+    }
+
+    private static int replicated(Path adminSocket) throws Exception {
+        return AdminClient.call(adminSocket, "{\"cmd\":\"status\"}").path("sync").path("connections").asInt();
     }
 
     /**
@@ -65,7 +85,7 @@ class TftpFailoverNetnsTest {
     @Test
     void doubleFailoverAndSwitchoverKeepEveryDownload() throws Exception {
         startPair(true);
-        Downloads first = downloadsUnderWay();
+        Downloads first = downloadsUnderWay("d2");
         Instant killed = Instant.now();
         tftp.killDirector("d1");
         assertAllIntact("first failover", first, "d2", killed);
@@ -77,7 +97,7 @@ class TftpFailoverNetnsTest {
         lab.startAgent("d1", config);
         lab.awaitEvent("d1", "d1 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, restarted), SOON);
 
-        Downloads second = downloadsUnderWay();
+        Downloads second = downloadsUnderWay("d1");
         Instant killedAgain = Instant.now();
         tftp.killDirector("d2");
         assertAllIntact("second failover (the new master killed)", second, "d1", killedAgain);
@@ -86,7 +106,7 @@ class TftpFailoverNetnsTest {
         Instant d2Restarted = Instant.now();
         lab.startAgent("d2", tftp.config("d2", 100, true));
         lab.awaitEvent("d2", "d2 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, d2Restarted), SOON);
-        Downloads third = downloadsUnderWay();
+        Downloads third = downloadsUnderWay("d2");
         Instant switched = Instant.now();
         JsonNode reply = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"switchover\"}");
         assertTrue(reply.path("ok").asBoolean(), reply.toString());
@@ -117,7 +137,8 @@ class TftpFailoverNetnsTest {
     @Test
     void withoutReplicationDownloadsBreak() throws Exception {
         startPair(false);
-        Downloads downloads = downloadsUnderWay();
+        Downloads downloads = tftp.startDownloads(CLIENTS);
+        assertTrue(downloads.awaitEachAtLeast(2 << 20, Duration.ofSeconds(120)), "every download under way");
         tftp.killDirector("d1");
         lab.awaitRole("d2", "MASTER", SOON);
         List<Downloads.Outcome> outcomes = downloads.finish(TRANSFERS);
