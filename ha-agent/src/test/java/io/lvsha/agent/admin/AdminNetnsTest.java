@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.Capture;
-import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.LabTest;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
@@ -19,25 +19,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The admin socket of real agents in the namespace lab. */
 @NetnsTest
-class AdminNetnsTest {
+class AdminNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
     private static final String VIP = "10.99.0.10";
     /** d2's Master_Down_Interval at 100 ms adverts and priority 100: a longer machine stall can fail over. */
     private static final Duration FAILOVER_BOUND = Duration.ofMillis(360);
 
-    private Lab lab;
     private Path d1Socket;
     private Path d2Socket;
 
     @BeforeEach
     void setUp() throws Exception {
-        lab = Lab.up();
         Path d1Config = lab.standardConfig("d1", 150, "100ms");
         Files.writeString(d1Config, Files.readString(d1Config) + "metrics: {prometheus: 127.0.0.1:9469}\n");
         lab.startAgent("d1", d1Config);
@@ -46,11 +43,6 @@ class AdminNetnsTest {
         lab.awaitRole("d2", "BACKUP", SOON);
         d1Socket = lab.awaitAdminSocket("d1", SOON);
         d2Socket = lab.awaitAdminSocket("d2", SOON);
-    }
-
-    @AfterEach
-    void tearDown() {
-        lab.close();
     }
 
     private static JsonNode ok(JsonNode reply) {

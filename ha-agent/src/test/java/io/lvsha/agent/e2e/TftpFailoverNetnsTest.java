@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
-import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.LabTest;
 import java.nio.file.Path;
 import java.time.Instant;
 import io.lvsha.netns.NetnsTest;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,24 +20,17 @@ import org.junit.jupiter.api.Test;
  * and committed at takeover every download completes intact; without it, downloads break.
  */
 @NetnsTest
-class TftpFailoverNetnsTest {
+class TftpFailoverNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     private static final Duration TRANSFERS = Duration.ofSeconds(240);
     private static final int CLIENTS = 40;
     private static final int MEGABYTES = 8;
 
-    private Lab lab;
     private TftpFailover tftp;
 
     @BeforeEach
     void setUp() throws Exception {
-        lab = Lab.up();
         tftp = new TftpFailover(lab, MEGABYTES);
-    }
-
-    @AfterEach
-    void tearDown() {
-        lab.close();
     }
 
     private void startPair(boolean peerLink) throws Exception {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.Capture;
-import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.LabTest;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.NetnsTest;
 import io.lvsha.vrrp.ReceivedAdvert;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * are generous (seconds): the machines are shared; precise timings are the harness's job.
  */
 @NetnsTest
-class FailoverNetnsTest {
+class FailoverNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
     private static final String VIP = "10.99.0.10";
     private static final String NAT_VIP = "192.168.50.1";
@@ -31,17 +29,6 @@ class FailoverNetnsTest {
     /** d2's Master_Down_Interval at 100 ms adverts: a longer machine stall can fail over by itself. */
     private static final Duration FAILOVER_BOUND = Duration.ofMillis(360);
 
-    private Lab lab;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        lab = Lab.up();
-    }
-
-    @AfterEach
-    void tearDown() {
-        lab.close();
-    }
 
     private void startPair() throws Exception {
         lab.startAgent("d1", lab.standardConfig("d1", 150, "100ms"));

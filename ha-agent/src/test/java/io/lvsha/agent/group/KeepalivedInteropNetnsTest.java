@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.LabTest;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.NetnsTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,21 +20,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * adverts (a backup that dropped them would take over while the other is alive).
  */
 @NetnsTest
-class KeepalivedInteropNetnsTest {
+class KeepalivedInteropNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     private static final String VIP = "10.99.0.10";
 
-    private Lab lab;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        lab = Lab.up();
-    }
-
-    @AfterEach
-    void tearDown() {
-        lab.close();
-    }
 
     private Path agentConfig(int version, int priority, String interval) throws Exception {
         return lab.writeConfig("d1", """

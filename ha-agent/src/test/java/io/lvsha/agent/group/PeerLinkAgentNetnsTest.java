@@ -6,32 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
-import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.LabTest;
 import io.lvsha.netns.NetnsTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Two agents joined by their peer link in the namespace lab. */
 @NetnsTest
-class PeerLinkAgentNetnsTest {
+class PeerLinkAgentNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
 
-    private Lab lab;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        lab = Lab.up();
-    }
-
-    @AfterEach
-    void tearDown() {
-        lab.close();
-    }
 
     private void startLinkedPair(String interval, Path d2Config) throws Exception {
         lab.startAgent("d1", lab.peerLinkedConfig("d1", 150, interval));

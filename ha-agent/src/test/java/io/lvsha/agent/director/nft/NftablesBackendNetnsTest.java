@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
-import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.LabTest;
 import io.lvsha.netns.NetnsTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * (python's http.server and tftpd-hpa on rs1 and rs2) through the VIP, and following their health.
  */
 @NetnsTest
-class NftablesBackendNetnsTest {
+class NftablesBackendNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     static final String SERVICES = """
             director: {backend: nftables}
@@ -45,21 +44,14 @@ class NftablesBackendNetnsTest {
                 real-servers: [{address: 192.168.50.21}, {address: 192.168.50.22}]
             """;
 
-    private Lab lab;
 
     @BeforeEach
     void setUp() throws Exception {
-        lab = Lab.up();
         for (String rs : new String[] {"rs1", "rs2"}) {
             Path files = Files.createDirectories(lab.dir().resolve(rs + "-files"));
             Files.writeString(files.resolve("whoami"), rs + "\n");
             lab.startRealServer(rs, files);
         }
-    }
-
-    @AfterEach
-    void tearDown() {
-        lab.close();
     }
 
     /** Which real server answered each of {@code count} HTTP requests to the VIP, from the client. */

@@ -1,0 +1,25 @@
+package io.lvsha.agent.lab;
+
+import java.io.IOException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * A test in the namespace lab: a fresh lab before each test, removed after it, also when the test
+ * fails. A subclass's own {@code @BeforeEach} runs after the lab is up, its {@code @AfterEach}
+ * before the lab goes.
+ */
+public abstract class LabTest {
+    protected Lab lab;
+
+    @BeforeEach
+    void buildLab() throws IOException {
+    }
+
+    @AfterEach
+    void removeLab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+}
