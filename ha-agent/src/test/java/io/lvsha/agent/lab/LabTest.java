@@ -13,11 +13,12 @@ public abstract class LabTest {
     protected Lab lab;
 
     @BeforeEach
-    void buildLab() throws IOException {
+    protected void buildLab() throws IOException {
+        lab = Lab.up();
     }
 
     @AfterEach
-    void removeLab() {
+    protected void removeLab() {
         if (lab != null) {
             lab.close();
         }
