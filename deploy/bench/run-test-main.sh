@@ -9,6 +9,9 @@ shift 2
 jvm=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do jvm+=("$1"); shift; done
 [ $# -gt 0 ] && shift
+# shellcheck source=deploy/packages.sh
+. deploy/packages.sh
+ensure_packages bench
 ./mvnw -B -q -ntp -pl "$module" -am install -DskipTests
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT

@@ -69,7 +69,7 @@ head -c 4194304 /dev/urandom > "$work/image/image.bin"
 chmod -R a+rX "$work/image"
 image_sha=$(sha256sum "$work/image/image.bin" | cut -d' ' -f1)
 for rs in rs1:192.168.50.21 rs2:192.168.50.22; do
-  ip netns exec "$prefix${rs%%:*}" in.tftpd -L -s "$work/image" -a "${rs##*:}:69" &
+  ip netns exec "$prefix${rs%%:*}" in.tftpd -L -s "$work/image" -a "${rs##*:}:69" 2> "$work/${rs%%:*}-tftpd.err" &
   pids+=($!)
 done
 
@@ -87,7 +87,14 @@ for i in $(seq 1 10); do
   downloads+=($!)
 done
 deadline=$((SECONDS + 60))
-until [ "$(find "$work/downloads" -name 'out-*' -size +512k | wc -l)" -eq 10 ] || [ $SECONDS -ge $deadline ]; do sleep 0.05; done
+under_way() { find "$work/downloads" -name 'out-*' -size +512k | wc -l; }
+until [ "$(under_way)" -eq 10 ] || [ $SECONDS -ge $deadline ]; do sleep 0.05; done
+if [ "$(under_way)" -ne 10 ]; then
+  echo "  MISSED: only $(under_way) of 10 downloads had passed 512 KiB after 60 s; the failover would show nothing."
+  for rs in rs1 rs2; do echo "  $rs's tftpd stderr:"; tail -n 5 "$work/$rs-tftpd.err" | sed 's/^/    /'; done
+  echo "  d1's stderr:"; tail -n 5 "$work/d1.err" | sed 's/^/    /'
+  exit 1
+fi
 echo "  every download is under way"
 ip netns exec "${prefix}cl" ping -D -n -i 0.01 -W 1 10.99.0.10 > "$work/ping.log" 2>&1 &
 pids+=($!)

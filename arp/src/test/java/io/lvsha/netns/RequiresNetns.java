@@ -12,9 +12,20 @@ public final class RequiresNetns implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         String reason = probe();
-        return reason == null
-                ? ConditionEvaluationResult.enabled("network namespaces available")
-                : ConditionEvaluationResult.disabled("needs root and `ip netns`: " + reason);
+        if (reason == null) {
+            return ConditionEvaluationResult.enabled("network namespaces available");
+        }
+        String skipped = "needs root and `ip netns`: " + reason;
+        // Surefire keeps a skip's reason in its XML reports only; the console must say it too.
+        if (context.getTestMethod().isEmpty()) {
+            System.out.println("SKIPPED " + context.getDisplayName() + ": " + skipped);
+        }
+        return ConditionEvaluationResult.disabled(skipped);
+    }
+
+    /** Whether this JVM can make namespaces: root, and `ip netns` works. */
+    public static boolean available() {
+        return probe() == null;
     }
 
     private static synchronized String probe() {

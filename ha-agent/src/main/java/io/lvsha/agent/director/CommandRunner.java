@@ -43,8 +43,8 @@ public interface CommandRunner {
                 }
                 return new Result(process.exitValue(), java.nio.file.Files.readString(output));
             } catch (IOException e) {
-                throw new BackendException(command.get(0) + ": " + e.getMessage()
-                        + " (is it installed? deploy/packages.sh lists what each backend needs)");
+                throw new BackendException(command.get(0) + ": " + e.getMessage() + " ("
+                        + DebianPackages.installHint(command.get(0)) + ")");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BackendException(String.join(" ", command) + " interrupted");

@@ -39,9 +39,11 @@ final class ExecProbe {
         }
         long timeoutMillis = TimeUnit.NANOSECONDS.toMillis(spec.probeTimeoutNanos());
         ScheduledFuture<?> kill = group.next().schedule(() -> {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            result.complete(ProbeResult.failed(command.get(0) + " killed after " + timeoutMillis + " ms"));
+            // The verdict comes before the kill: the killed program's exit must not be taken for its answer.
+            if (result.complete(ProbeResult.failed(command.get(0) + " killed after " + timeoutMillis + " ms"))) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         process.onExit().thenAccept(exited -> {
             kill.cancel(false);

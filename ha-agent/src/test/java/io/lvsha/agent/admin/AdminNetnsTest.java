@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.Capture;
 import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** The admin socket of real agents in the namespace lab. */
 @NetnsTest
+@RequiresPrograms({"python3", "runuser", "sysctl"})
 class AdminNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
     private static final String VIP = "10.99.0.10";

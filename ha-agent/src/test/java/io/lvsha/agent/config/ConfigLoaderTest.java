@@ -104,8 +104,40 @@ class ConfigLoaderTest {
                 vips: [{address: 10.0.0.10/24, interface: eth0}]
                 """);
         assertEquals(1, problems.size());
-        assertTrue(problems.get(0).contains("group.priorty: unknown field. Fix: use one of"), problems.get(0));
+        assertTrue(problems.get(0).contains("group.priorty (line 4): unknown field. Fix: use one of"), problems.get(0));
         assertTrue(problems.get(0).contains("priority"), problems.get(0));
+    }
+
+    @Test
+    void unknownFieldsDoNotHideTheFilesOtherProblems() throws Exception {
+        List<String> problems = problems("""
+                node: d1
+                group:
+                  vrid: 300
+                  priorty: 120
+                  channels: [{interface: eth0, colour: blue}]
+                vips: [{address: not-an-address, interface: eth0}]
+                gratuitous: {}
+                """);
+        String all = String.join("\n", problems);
+        assertTrue(all.contains("group.priorty (line 4): unknown field"), all);
+        assertTrue(all.contains("group.channels[0].colour (line 5): unknown field"), all);
+        assertTrue(all.contains("gratuitous (line 7): unknown field"), all);
+        assertTrue(all.contains("group.vrid"), all);
+        assertTrue(all.contains("vips[0].address"), all);
+        assertTrue(problems.size() >= 5, all);
+    }
+
+    @Test
+    void aYamlSyntaxErrorNamesItsLineAndColumn() throws Exception {
+        List<String> broken = problems("""
+                node: d1
+                group: {vrid: 1, channels: [{interface: eth0}]
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """);
+        assertEquals(1, broken.size(), broken.toString());
+        assertTrue(broken.get(0).matches(".*node\\.yaml: line 3, column \\d+: not valid YAML: .*"), broken.get(0));
+        assertTrue(broken.get(0).contains("expected ',' or '}'"), broken.get(0));
     }
 
     @Test
@@ -115,7 +147,7 @@ class ConfigLoaderTest {
                 group: {vrid: many, channels: [{interface: eth0}]}
                 vips: [{address: 10.0.0.10/24, interface: eth0}]
                 """);
-        assertTrue(wrongType.get(0).contains("group.vrid: wrong type. Fix: write a whole number"), wrongType.get(0));
+        assertTrue(wrongType.get(0).contains("group.vrid (line 2): wrong type. Fix: write a whole number"), wrongType.get(0));
         List<String> broken = problems("node: \"unterminated\ngroup: {}\n");
         assertTrue(broken.get(0).contains("not valid YAML"), broken.get(0));
         Path missing = dir.resolve("missing.yaml");

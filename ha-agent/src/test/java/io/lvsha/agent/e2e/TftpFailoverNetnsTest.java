@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
 import java.nio.file.Path;
 import java.time.Instant;
 import io.lvsha.netns.NetnsTest;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * and committed at takeover every download completes intact; without it, downloads break.
  */
 @NetnsTest
+@RequiresPrograms({"nft", "conntrack", "in.tftpd", "tftp", "atftp", "python3", "timeout", "sysctl"})
 class TftpFailoverNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     private static final Duration TRANSFERS = Duration.ofSeconds(240);

@@ -2,8 +2,8 @@ package io.lvsha.agent.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.Uml;
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * mid-transfer.
  */
 @NetnsTest
+@RequiresPrograms({"linux.uml", "/usr/lib/uml/modules", "taskset", "modprobe", "ipvsadm", "iptables-legacy", "in.tftpd", "curl", "sysctl", "timeout"})
 class UmlTftpFailoverNetnsTest {
     private static final String VIP = "10.98.0.10";
     private static final int CLIENTS = 40;
@@ -42,7 +43,6 @@ class UmlTftpFailoverNetnsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Uml.available(), "user-mode-linux is not installed (deploy/packages.sh installs it)");
         dir = Files.createTempDirectory("lvsha-uml-tftp");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         lab = netns("umltftp");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.Capture;
 import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.NetnsTest;
 import io.lvsha.vrrp.ReceivedAdvert;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * are generous (seconds): the machines are shared; precise timings are the harness's job.
  */
 @NetnsTest
+@RequiresPrograms({"ping", "sysctl"})
 class FailoverNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
     private static final String VIP = "10.99.0.10";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.NetnsTest;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * adverts (a backup that dropped them would take over while the other is alive).
  */
 @NetnsTest
+@RequiresPrograms({"keepalived", "sysctl"})
 class KeepalivedInteropNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     private static final String VIP = "10.99.0.10";

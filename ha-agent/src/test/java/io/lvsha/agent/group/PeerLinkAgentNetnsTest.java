@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.netns.NetnsTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Two agents joined by their peer link in the namespace lab. */
 @NetnsTest
+@RequiresPrograms({"nft", "conntrack", "python3", "sysctl"})
 class PeerLinkAgentNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
 

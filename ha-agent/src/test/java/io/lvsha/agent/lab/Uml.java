@@ -38,11 +38,6 @@ public final class Uml implements AutoCloseable, CommandRunner {
         this.dir = dir;
     }
 
-    /** Whether this host can run one: Debian's user-mode-linux with its module tree. */
-    public static boolean available() {
-        return Files.isExecutable(Path.of("/usr/bin/linux.uml")) && Files.isDirectory(Path.of("/usr/lib/uml/modules"));
-    }
-
     /**
      * Boots a guest whose first device is the tap {@code tap} in {@code namespace}, with these
      * addresses ("10.97.0.2/24,10.97.0.10/24"), pinned to {@code cpu}.

@@ -2,7 +2,6 @@ package io.lvsha.agent.director.ipvs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lvsha.agent.director.ApplyReport;
 import io.lvsha.agent.director.BackendContext;
@@ -15,6 +14,7 @@ import io.lvsha.agent.director.RealServer;
 import io.lvsha.agent.director.Scheduler;
 import io.lvsha.agent.director.ServiceKey;
 import io.lvsha.agent.director.VirtualService;
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.Uml;
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
@@ -43,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * One guest for the class (it boots in a few seconds); the tests run in order on it.
  */
 @NetnsTest
+@RequiresPrograms({"linux.uml", "/usr/lib/uml/modules", "taskset", "modprobe", "ipvsadm", "iptables-legacy", "ping", "python3", "timeout"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UmlIpvsNetnsTest {
     private static final IpAddress VIP = IpAddress.parse("10.97.0.10");
@@ -55,7 +56,6 @@ class UmlIpvsNetnsTest {
 
     @BeforeAll
     static void boot() throws Exception {
-        assumeTrue(Uml.available(), "user-mode-linux is not installed (deploy/packages.sh installs it)");
         lab = Netns.create("umllab");
         client = Netns.create("umlcl");
         realServer = Netns.create("umlrs");

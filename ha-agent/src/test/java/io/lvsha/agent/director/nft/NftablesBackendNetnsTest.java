@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.netns.NetnsTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * (python's http.server and tftpd-hpa on rs1 and rs2) through the VIP, and following their health.
  */
 @NetnsTest
+@RequiresPrograms({"nft", "conntrack", "in.tftpd", "tftp", "python3", "timeout", "sysctl"})
 class NftablesBackendNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     static final String SERVICES = """
