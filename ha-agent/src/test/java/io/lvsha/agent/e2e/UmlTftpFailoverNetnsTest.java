@@ -3,6 +3,7 @@ package io.lvsha.agent.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lvsha.agent.lab.LabFiles;
 import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.Uml;
 import io.lvsha.netns.Netns;
@@ -18,6 +19,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 5, the direct-routing layout on real kernels: two User-Mode Linux directors with IPVS, each
@@ -38,13 +40,14 @@ class UmlTftpFailoverNetnsTest {
     private final List<Uml> directors = new ArrayList<>();
     private Netns lab;
     private Netns client;
+    @RegisterExtension
+    final LabFiles files = LabFiles.perTest();
     private Path dir;
     private String imageSha256;
 
     @BeforeEach
     void setUp() throws Exception {
-        dir = Files.createTempDirectory("lvsha-uml-tftp");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        dir = files.dir();
         lab = netns("umltftp");
         lab.exec("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
         lab.exec("ip", "addr", "add", "10.98.0.1/24", "dev", "br0");

@@ -41,7 +41,8 @@ class KeepalivedInteropNetnsTest extends LabTest {
                   - {address: 10.99.0.10/24, interface: pub0}
                 garp: {repeat-burst: 0}
                 events: {file: %s}
-                """.formatted(version, priority, interval, lab.eventFile("d1")));
+                admin: {socket: %s}
+                """.formatted(version, priority, interval, lab.eventFile("d1"), lab.dir().resolve("d1.sock")));
     }
 
     private void startKeepalived(int version, int priority, String interval) throws Exception {

@@ -2,13 +2,16 @@ package io.lvsha.agent.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lvsha.agent.config.AgentConfig;
+import io.lvsha.agent.config.ConfigException;
+import io.lvsha.agent.config.ConfigLoader;
 import io.lvsha.netns.Netns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +21,8 @@ import java.util.function.Predicate;
 /**
  * The namespace lab of deploy/lab/lab.sh for one test: uniquely prefixed, with agents started as
  * child JVMs inside the director namespaces. {@link #close()} kills everything and removes the
- * namespaces; so does a shutdown hook if the test JVM dies first. Logs and event files stay in
- * /tmp/lvsha-lab/PREFIX for a failed test's post-mortem.
+ * namespaces; so does a shutdown hook if the test JVM dies first. Configs, sockets, logs and event
+ * files are in the test's {@link LabFiles} directory, kept only when the test failed.
  */
 public final class Lab implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -28,24 +31,31 @@ public final class Lab implements AutoCloseable {
 
     private final String prefix;
     private final Path dir;
-    private final Map<String, Process> processes = new HashMap<>();
+    private final boolean ownsDir;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Thread cleanup;
 
-    private Lab(String prefix, Path dir) {
+    private Lab(String prefix, Path dir, boolean ownsDir) {
         this.prefix = prefix;
         this.dir = dir;
+        this.ownsDir = ownsDir;
         this.cleanup = new Thread(this::teardown, "lab-cleanup-" + prefix);
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
+    /** A lab whose files live in a test's {@link LabFiles} directory (kept if the test fails). */
+    public static Lab up(Path dir) throws IOException {
+        return up(dir, false);
+    }
+
+    /** A lab with a directory of its own, removed with the lab (for the benchmarks). */
     public static Lab up() throws IOException {
+        return up(LabFiles.newDirectory("bench" + ProcessHandle.current().pid() + "n" + (COUNTER.get() + 1)), true);
+    }
+
+    private static Lab up(Path dir, boolean ownsDir) throws IOException {
         String prefix = "lvsha" + ProcessHandle.current().pid() + "n" + COUNTER.incrementAndGet() + "-";
-        // Under the system temp dir, not the checkout: the peer-credential test runs a client as
-        // nobody, who must be able to traverse to the socket wherever the checkout lives.
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "lvsha-lab", prefix);
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Lab lab = new Lab(prefix, dir);
+        Lab lab = new Lab(prefix, dir, ownsDir);
         try {
             Netns.run(LAB_SCRIPT.toString(), "up", prefix);
         } catch (RuntimeException e) {
@@ -99,8 +109,23 @@ public final class Lab implements AutoCloseable {
         return dir.resolve(node + ".events.jsonl");
     }
 
-    /** Starts ha-agent in {@code node}'s namespace with this test JVM's classpath. */
+    /**
+     * Starts ha-agent in {@code node}'s namespace with this test JVM's classpath. Its config must
+     * keep the admin socket and the event file in this lab's directory: a test never touches the
+     * host's /run/ha-agent (a director's real agent may be using it).
+     */
     public Process startAgent(String node, Path config) throws IOException {
+        try {
+            AgentConfig loaded = ConfigLoader.load(config);
+            for (Path path : List.of(loaded.admin().socket(), loaded.eventFile())) {
+                if (!path.toAbsolutePath().normalize().startsWith(dir)) {
+                    throw new AssertionError(config + " puts " + path + " outside the lab's directory " + dir
+                            + ": set admin.socket and events.file there");
+                }
+            }
+        } catch (ConfigException e) {
+            throw new AssertionError(config + " is refused: " + e.getMessage());
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of("ip", "netns", "exec", namespace(node), java, "-Xmx96m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config", config.toString());
@@ -212,7 +237,27 @@ public final class Lab implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new AssertionError(node + ": no " + description + " within " + timeout + "; events: " + events(node)
-                + "; stderr: " + readOrEmpty(dir.resolve(node + ".err")));
+                + "; stderr: " + tail(dir.resolve(node + ".err")) + diagnosis());
+    }
+
+    /**
+     * What went wrong with the lab's programs, for a failure message: each one that has ended,
+     * with its exit status and the tail of its stderr ("exec of in.tftpd failed"); empty if all run.
+     */
+    public String diagnosis() {
+        StringBuilder ended = new StringBuilder();
+        processes.forEach((name, process) -> {
+            if (!process.isAlive()) {
+                ended.append("\n  ").append(name).append(" ended with status ").append(process.exitValue())
+                        .append("; its stderr: ").append(tail(dir.resolve(name + ".err")));
+            }
+        });
+        return ended.length() == 0 ? "" : "\nlab programs that ended:" + ended;
+    }
+
+    private static String tail(Path file) {
+        String text = readOrEmpty(file).strip();
+        return text.isEmpty() ? "(empty)" : text.substring(Math.max(0, text.length() - 1500));
     }
 
     /** Waits until {@code node} has changed role to {@code role} (its latest role change). */
@@ -272,6 +317,13 @@ public final class Lab implements AutoCloseable {
             process.destroyForcibly();
         });
         Netns.run(LAB_SCRIPT.toString(), "down", prefix);
+        if (ownsDir) {
+            try {
+                LabFiles.delete(dir);
+            } catch (IOException e) {
+                System.out.println("could not remove " + dir + ": " + e);
+            }
+        }
     }
 
     @Override

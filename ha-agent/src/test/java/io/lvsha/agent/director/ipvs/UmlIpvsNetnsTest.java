@@ -14,6 +14,7 @@ import io.lvsha.agent.director.RealServer;
 import io.lvsha.agent.director.Scheduler;
 import io.lvsha.agent.director.ServiceKey;
 import io.lvsha.agent.director.VirtualService;
+import io.lvsha.agent.lab.LabFiles;
 import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.Uml;
 import io.lvsha.netns.Netns;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ipvs backend and the sync codec against a real kernel IPVS: a User-Mode Linux director
@@ -52,6 +54,8 @@ class UmlIpvsNetnsTest {
     private static Netns realServer;
     private static Uml uml;
     private static IpvsBackend backend;
+    @RegisterExtension
+    static final LabFiles FILES = LabFiles.perClass();
     private static Path dir;
 
     @BeforeAll
@@ -72,9 +76,7 @@ class UmlIpvsNetnsTest {
         realServer.exec("ip", "route", "add", "10.97.0.100/32", "via", "10.97.0.2"); // LVS-NAT: back through the director
         lab.exec("ip", "tuntap", "add", "dev", "umltap0", "mode", "tap");
         lab.exec("ip", "link", "set", "umltap0", "master", "br0", "up");
-        dir = Files.createTempDirectory("lvsha-uml");
-        dir.toFile().setReadable(true, false);
-        dir.toFile().setExecutable(true, false);
+        dir = FILES.dir();
         uml = Uml.boot(lab.name(), "umltap0", "10.97.0.2/24,10.97.0.10/24", dir, 0);
         backend = new IpvsBackend(new BackendContext(uml, "vec0", 7, new InetSocketAddress("224.0.0.81", 8848), "iptables-legacy"));
     }
