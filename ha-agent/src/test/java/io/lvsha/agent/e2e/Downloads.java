@@ -27,6 +27,7 @@ final class Downloads {
     }
 
     private final List<Client> clients;
+    private final Path logs;
     private final List<Process> processes = new ArrayList<>();
     private final String expectedSha256;
     private final long[] lastSize;
@@ -37,6 +38,7 @@ final class Downloads {
     /** Starts every client (its output to {@code logs}/NAME.log) and samples the files every 10 ms. */
     Downloads(List<Client> clients, Path logs, String expectedSha256) throws IOException {
         this.clients = List.copyOf(clients);
+        this.logs = logs;
         this.expectedSha256 = expectedSha256;
         for (Client client : clients) {
             processes.add(new ProcessBuilder(client.command()).redirectErrorStream(true)
@@ -60,6 +62,29 @@ final class Downloads {
             Thread.sleep(20);
         }
         return false;
+    }
+
+    /**
+     * The downloads that have fewer than {@code bytes}, each with its size, whether its client
+     * still runs, and the tail of its log ("Transfer timed out"), for a failure message.
+     */
+    synchronized String behind(long bytes) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < clients.size(); i++) {
+            if (lastSize[i] < bytes) {
+                Process process = processes.get(i);
+                String log;
+                try {
+                    log = Files.readString(logs.resolve(clients.get(i).name() + ".log")).strip();
+                } catch (IOException e) {
+                    log = "";
+                }
+                text.append("\n  ").append(clients.get(i).name()).append(": ").append(lastSize[i]).append(" bytes, ")
+                        .append(process.isAlive() ? "running" : "exited " + process.exitValue())
+                        .append(log.isEmpty() ? "" : "; its log: " + log.substring(Math.max(0, log.length() - 300)));
+            }
+        }
+        return text.toString();
     }
 
     /** Waits until every client has exited (or the deadline); then judges each download. */

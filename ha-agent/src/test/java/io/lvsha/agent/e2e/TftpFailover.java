@@ -32,12 +32,17 @@ final class TftpFailover {
             """;
 
     private final Lab lab;
+    private final String advertInterval;
     private final String expectedSha256;
     private int rounds;
 
-    /** Writes the same {@code megabytes} image on both real servers and starts their tftpd and HTTP. */
-    TftpFailover(Lab lab, int megabytes) throws Exception {
+    /**
+     * Writes the same {@code megabytes} image on both real servers and starts their tftpd and HTTP;
+     * the directors will advertise every {@code advertInterval}.
+     */
+    TftpFailover(Lab lab, int megabytes, String advertInterval) throws Exception {
         this.lab = lab;
+        this.advertInterval = advertInterval;
         byte[] image = new byte[megabytes << 20];
         new Random(42).nextBytes(image);
         expectedSha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
@@ -51,7 +56,8 @@ final class TftpFailover {
 
     /** A director's config: the lab's peer-linked (or plain) config plus the TFTP service. */
     Path config(String node, int priority, boolean peerLink) throws IOException {
-        Path base = peerLink ? lab.peerLinkedConfig(node, priority, "100ms") : lab.standardConfig(node, priority, "100ms");
+        Path base = peerLink ? lab.peerLinkedConfig(node, priority, advertInterval)
+                : lab.standardConfig(node, priority, advertInterval);
         return lab.writeConfig(node, Files.readString(base) + SERVICES);
     }
 

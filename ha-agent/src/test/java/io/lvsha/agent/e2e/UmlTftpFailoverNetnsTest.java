@@ -190,7 +190,9 @@ class UmlTftpFailoverNetnsTest {
                     "-o", out.toString(), "tftp://" + VIP + "/image.bin"), out));
         }
         Downloads downloads = new Downloads(clients, round, imageSha256);
-        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)), "every download under way");
+        boolean underWay = downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120));
+        assertTrue(underWay, () -> "not every download passed 1 MiB within 120 s:" + downloads.behind(1 << 20)
+                + "\ntftpd logs in " + dir);
         return downloads;
     }
 
