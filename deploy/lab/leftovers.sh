@@ -8,7 +8,8 @@ set -euo pipefail
 
 state() {
   ip netns list 2>/dev/null | awk '{print "namespace " $1}'
-  pgrep -a -f 'lvsha|linux\.uml|in\.tftpd|keepalived|atftp|tftp -m' | awk '{print "process " $0}' || true
+  # Zombies are left out: they hold nothing, and the init process reaps them once their parent ends.
+  pgrep -a -f 'lvsha|linux\.uml|in\.tftpd|keepalived|atftp|tftp -m' | grep -v '<defunct>' | awk '{print "process " $0}' || true
   find /run/ha-agent /dev/shm -mindepth 1 2>/dev/null | sed 's/^/file /' || true
   local dir
   for dir in /tmp/lvsha-lab/*/; do

@@ -123,14 +123,7 @@ class TftpFailoverNetnsTest extends LabTest {
 
     private void doubleFailoverAndSwitchover() throws Exception {
         startPair(true);
-        try (MachineStalls stalls = MachineStalls.watch(lab)) {
-            Instant start = Instant.now();
-            Downloads first = downloadsUnderWay("d2");
-            expectNoRoleChangeSince(start, "first failover, before the kill", stalls);
-            Instant killed = Instant.now();
-            tftp.killDirector("d1");
-            assertAllIntact("first failover", first, "d2", "d1", killed, stalls);
-        }
+        round("first failover", "d2", "d1", () -> tftp.killDirector("d1"));
 
         tftp.reviveLinks("d1");
         Path config = tftp.config("d1", 150, true);
@@ -138,27 +131,33 @@ class TftpFailoverNetnsTest extends LabTest {
         Instant restarted = Instant.now();
         lab.startAgent("d1", config);
         lab.awaitEvent("d1", "d1 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, restarted), SOON);
-        try (MachineStalls stalls = MachineStalls.watch(lab)) {
-            Instant start = Instant.now();
-            Downloads second = downloadsUnderWay("d1");
-            expectNoRoleChangeSince(start, "second failover, before the kill", stalls);
-            Instant killedAgain = Instant.now();
-            tftp.killDirector("d2");
-            assertAllIntact("second failover (the new master killed)", second, "d1", "d2", killedAgain, stalls);
-        }
+        round("second failover (the new master killed)", "d1", "d2", () -> tftp.killDirector("d2"));
 
         tftp.reviveLinks("d2");
         Instant d2Restarted = Instant.now();
         lab.startAgent("d2", tftp.config("d2", 100, true));
         lab.awaitEvent("d2", "d2 back in sync", e -> e.path("event").asText().equals("sync-in-sync") && after(e, d2Restarted), SOON);
-        try (MachineStalls stalls = MachineStalls.watch(lab)) {
-            Instant start = Instant.now();
-            Downloads third = downloadsUnderWay("d2");
-            expectNoRoleChangeSince(start, "switchover, before the command", stalls);
-            Instant switched = Instant.now();
+        round("graceful switchover", "d2", "d1", () -> {
             JsonNode reply = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"switchover\"}");
             assertTrue(reply.path("ok").asBoolean(), reply.toString());
-            assertAllIntact("graceful switchover", third, "d2", "d1", switched, stalls);
+        });
+    }
+
+    /** What ends a round's master: a kill or a command. */
+    @FunctionalInterface
+    private interface Disruption {
+        void run() throws Exception;
+    }
+
+    /** Downloads under way with {@code newMaster} as backup, then {@code disruption}: every download must survive. */
+    private void round(String what, String newMaster, String oldMaster, Disruption disruption) throws Exception {
+        try (MachineStalls stalls = MachineStalls.watch(lab)) {
+            Instant start = Instant.now();
+            Downloads downloads = downloadsUnderWay(newMaster);
+            expectNoRoleChangeSince(start, what + ", before the disruption", stalls);
+            Instant disrupted = Instant.now();
+            disruption.run();
+            assertAllIntact(what, downloads, newMaster, oldMaster, disrupted, stalls);
         }
     }
 

@@ -47,6 +47,7 @@ class UmlTftpFailoverNetnsTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        Uml.assumeHostCanRunUml();
         dir = files.dir();
         lab = netns("umltftp");
         lab.exec("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");

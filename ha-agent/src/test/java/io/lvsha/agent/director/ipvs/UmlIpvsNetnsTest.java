@@ -60,6 +60,7 @@ class UmlIpvsNetnsTest {
 
     @BeforeAll
     static void boot() throws Exception {
+        Uml.assumeHostCanRunUml();
         lab = Netns.create("umllab");
         client = Netns.create("umlcl");
         realServer = Netns.create("umlrs");
