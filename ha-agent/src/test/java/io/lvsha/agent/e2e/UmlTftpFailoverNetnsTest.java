@@ -19,6 +19,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * mid-transfer.
  */
 @NetnsTest
+@ExtendWith(Uml.HostCanRunUml.class)
 @RequiresPrograms({"linux.uml", "/usr/lib/uml/modules", "taskset", "modprobe", "ipvsadm", "iptables-legacy", "in.tftpd", "curl", "sysctl", "timeout"})
 class UmlTftpFailoverNetnsTest {
     private static final String VIP = "10.98.0.10";
@@ -47,7 +49,6 @@ class UmlTftpFailoverNetnsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Uml.assumeHostCanRunUml();
         dir = files.dir();
         lab = netns("umltftp");
         lab.exec("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");

@@ -2,6 +2,7 @@ package io.lvsha.agent.lab;
 
 import io.lvsha.agent.director.BackendException;
 import io.lvsha.agent.director.CommandRunner;
+import io.lvsha.netns.RequiresNetns;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A User-Mode Linux guest with a real IPVS (../shared/reference/uml-ipvs/), booted on a tap in a
@@ -42,33 +46,50 @@ public final class Uml implements AutoCloseable, CommandRunner {
     private static volatile boolean hostProbed;
 
     /**
-     * Skips the calling test class, saying why on the console, where this host's CPU and kernel
+     * Disables a UML test class, saying why on the console, where this host's CPU and kernel
      * cannot run Debian's UML at all: UML 6.1 saves a guest process's FPU state in a fixed 832-byte
      * XSTATE buffer, and a host with AVX-512 (an XSTATE of 2.5 KB and more) refuses it, so the
      * guest's init dies at its first instruction ("ptrace set fp regs failed, errno = 14"). Nothing
      * deploy/ can install changes that (newer UML kernels size the buffer from CPUID). Any other
-     * boot failure still fails the test.
+     * boot failure still fails the test; without root or linux.uml, {@code @NetnsTest} and
+     * {@link RequiresPrograms} decide.
      */
-    public static synchronized void assumeHostCanRunUml() throws IOException, InterruptedException {
-        if (!hostProbed) {
-            Process probe = new ProcessBuilder("timeout", "60", "linux.uml", "mem=64M", "rootfstype=hostfs", "rootflags=/", "ro",
-                    "init=/bin/true", "con0=fd:0,fd:1", "con=null").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            List<ProcessHandle> helpers = probe.descendants().toList();
-            String console = new String(probe.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            probe.waitFor();
-            helpers.forEach(ProcessHandle::destroyForcibly); // a panicked UML can leave its helpers
-            hostRefusal = console.contains("ptrace set fp regs failed")
-                    ? "this host's CPU and kernel cannot run Debian's user-mode-linux 6.1 (its guest dies at the first"
-                    + " instruction: \"ptrace set fp regs failed, errno = 14\"; the host's XSTATE, with AVX-512, exceeds"
-                    + " UML 6.1's fixed buffer); run the UML tests on a host without AVX-512"
-                    : null;
-            hostProbed = true;
-            if (hostRefusal != null) {
-                System.out.println("SKIPPED (User-Mode Linux): " + hostRefusal);
+    public static final class HostCanRunUml implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (context.getTestMethod().isPresent()) {
+                return ConditionEvaluationResult.enabled("judged for the class");
             }
+            String refusal = RequiresNetns.available() && HostPrograms.installed("linux.uml") ? probeHost() : null;
+            if (refusal == null) {
+                return ConditionEvaluationResult.enabled("this host runs UML");
+            }
+            System.out.println("SKIPPED " + context.getDisplayName() + ": " + refusal);
+            return ConditionEvaluationResult.disabled(refusal);
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(hostRefusal == null, hostRefusal);
+    }
+
+    private static synchronized String probeHost() {
+        if (!hostProbed) {
+            try {
+                Process probe = new ProcessBuilder("timeout", "60", "linux.uml", "mem=64M", "rootfstype=hostfs", "rootflags=/",
+                        "ro", "init=/bin/true", "con0=fd:0,fd:1", "con=null").redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                String console = new String(probe.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                probe.waitFor();
+                hostRefusal = console.contains("ptrace set fp regs failed")
+                        ? "this host's CPU and kernel cannot run Debian's user-mode-linux 6.1 (its guest dies at the first"
+                        + " instruction: \"ptrace set fp regs failed, errno = 14\"; the host's XSTATE, with AVX-512, exceeds"
+                        + " UML 6.1's fixed buffer); run the UML tests on a host without AVX-512"
+                        : null;
+            } catch (IOException e) {
+                hostRefusal = null; // the test's own boot reports what is wrong
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            hostProbed = true;
+        }
+        return hostRefusal;
     }
 
     /**

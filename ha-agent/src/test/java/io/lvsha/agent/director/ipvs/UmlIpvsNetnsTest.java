@@ -37,6 +37,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * One guest for the class (it boots in a few seconds); the tests run in order on it.
  */
 @NetnsTest
+@ExtendWith(Uml.HostCanRunUml.class)
 @RequiresPrograms({"linux.uml", "/usr/lib/uml/modules", "taskset", "modprobe", "ipvsadm", "iptables-legacy", "ping", "python3", "timeout"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UmlIpvsNetnsTest {
@@ -60,7 +62,6 @@ class UmlIpvsNetnsTest {
 
     @BeforeAll
     static void boot() throws Exception {
-        Uml.assumeHostCanRunUml();
         lab = Netns.create("umllab");
         client = Netns.create("umlcl");
         realServer = Netns.create("umlrs");
