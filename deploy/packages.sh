@@ -21,8 +21,7 @@ PACKAGES_DEMO=("${PACKAGES_AGENT_NFTABLES[@]}" iputils-ping procps coreutils tft
 # The tests: both backends (the ipvs one in User-Mode Linux guests, whose root is this host's /),
 # keepalived as an interop peer, real servers (tftpd-hpa; python3 for HTTP and for a client run as
 # nobody), TFTP and HTTP clients (tftp-hpa, atftp, curl), taskset and runuser.
-PACKAGES_TEST=("${PACKAGES_AGENT_IPVS[@]}" conntrack iputils-ping procps coreutils util-linux python3 keepalived
-  tftpd-hpa tftp-hpa atftp curl user-mode-linux)
+PACKAGES_TEST=("${PACKAGES_AGENT_IPVS[@]}" conntrack iputils-ping procps coreutils util-linux python3 keepalived tftpd-hpa tftp-hpa atftp curl user-mode-linux)
 
 # The benchmarks: what the tests need, and a load generator for the soak.
 PACKAGES_BENCH=("${PACKAGES_TEST[@]}" stress-ng)

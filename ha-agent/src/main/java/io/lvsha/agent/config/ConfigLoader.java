@@ -105,12 +105,13 @@ public final class ConfigLoader {
      */
     private static final class UnknownFields extends DeserializationProblemHandler {
         private final Path file;
-        private final Map<String, Integer> lines;
+        private final String text;
+        private Map<String, Integer> lines; // found only once a field is unknown: a good file is parsed once
         private final List<String> problems = new ArrayList<>();
 
         UnknownFields(Path file, String text) {
             this.file = file;
-            this.lines = fieldLines(text);
+            this.text = text;
         }
 
         /** Each field's JSON pointer and the line it is written on; empty when the text is not YAML. */
@@ -135,6 +136,9 @@ public final class ConfigLoader {
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
             String field = fieldPath(parser, propertyName);
             // Records are read through a token buffer, which has no locations: the line comes from the text.
+            if (lines == null) {
+                lines = fieldLines(text);
+            }
             Integer line = lines.get(field);
             problems.add(file + ": " + field + (line == null ? "" : " (line " + line + ")")
                     + ": unknown field. Fix: use one of " + known);
