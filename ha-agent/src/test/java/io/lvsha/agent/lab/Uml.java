@@ -47,10 +47,9 @@ public final class Uml implements AutoCloseable, CommandRunner {
 
     /**
      * Disables a UML test class, saying why on the console, where this host's CPU and kernel
-     * cannot run Debian's UML at all: UML 6.1 saves a guest process's FPU state in a fixed 832-byte
-     * XSTATE buffer, and a host with AVX-512 (an XSTATE of 2.5 KB and more) refuses it, so the
-     * guest's init dies at its first instruction ("ptrace set fp regs failed, errno = 14"). Nothing
-     * deploy/ can install changes that (newer UML kernels size the buffer from CPUID). Any other
+     * cannot run Debian's UML at all: the guest's init dies at its first instruction ("ptrace set fp
+     * regs failed, errno = 14": the host refuses the FPU state UML 6.1 hands it; seen on one shared
+     * VM, while an AMD EPYC host with AVX-512 runs it). Nothing deploy/ can install changes that. Any other
      * boot failure still fails the test; without root or linux.uml, {@code @NetnsTest} and
      * {@link RequiresPrograms} decide.
      */
@@ -79,8 +78,8 @@ public final class Uml implements AutoCloseable, CommandRunner {
                 probe.waitFor();
                 hostRefusal = console.contains("ptrace set fp regs failed")
                         ? "this host's CPU and kernel cannot run Debian's user-mode-linux 6.1 (its guest dies at the first"
-                        + " instruction: \"ptrace set fp regs failed, errno = 14\"; the host's XSTATE, with AVX-512, exceeds"
-                        + " UML 6.1's fixed buffer); run the UML tests on a host without AVX-512"
+                        + " instruction: \"ptrace set fp regs failed, errno = 14\": the host refuses the FPU state UML 6.1"
+                        + " hands it); run the UML tests on another host"
                         : null;
             } catch (IOException e) {
                 hostRefusal = null; // the test's own boot reports what is wrong
