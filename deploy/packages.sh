@@ -12,7 +12,7 @@
 
 # The agent on a director, by backend (what the agent itself runs).
 PACKAGES_AGENT_IPVS=(openjdk-17-jdk-headless libpcap0.8 iproute2 ipvsadm nftables iptables kmod)
-PACKAGES_AGENT_NFTABLES=(openjdk-17-jdk-headless libpcap0.8 iproute2 nftables conntrack)
+PACKAGES_AGENT_NFTABLES=(openjdk-17-jdk-headless libpcap0.8 iproute2 nftables)
 PACKAGES_AGENT_DRY_RUN=(openjdk-17-jdk-headless libpcap0.8 iproute2)
 
 # The demo: two directors on the nftables backend, tftpd-hpa real servers, a tftp-hpa client.

@@ -56,7 +56,8 @@ up() {
   ip -n "${p}rs1" route add default via 192.168.50.1
   ip -n "${p}rs2" route add default via 192.168.50.1
   for n in d1 d2; do
-    ip netns exec "$p$n" sysctl -qw net.ipv4.ip_forward=1
+    # Timestamped conntrack events: the agents' replication.event_lag.micros metric.
+    ip netns exec "$p$n" sysctl -qw net.ipv4.ip_forward=1 net.netfilter.nf_conntrack_timestamp=1
   done
 }
 

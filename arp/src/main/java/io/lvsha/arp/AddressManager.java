@@ -1,6 +1,5 @@
 package io.lvsha.arp;
 
-import com.sun.jna.LastErrorException;
 import io.lvsha.vrrp.AddressFamily;
 import io.lvsha.vrrp.IpAddress;
 import java.io.IOException;
@@ -22,19 +21,18 @@ import java.util.List;
  * <p>Thread-safe: requests are serialised.
  */
 public final class AddressManager implements AutoCloseable {
-    private static final int NLMSG_HEADER = 16;
-    private static final int NLMSG_ERROR = 2;
-    private static final int NLMSG_DONE = 3;
+    private static final int NLMSG_HEADER = NetlinkSocket.HEADER;
+    private static final int NLMSG_ERROR = NetlinkSocket.NLMSG_ERROR;
+    private static final int NLMSG_DONE = NetlinkSocket.NLMSG_DONE;
     private static final int RTM_NEWLINK = 16;
     private static final int RTM_GETLINK = 18;
     private static final int RTM_NEWADDR = 20;
     private static final int RTM_DELADDR = 21;
     private static final int RTM_GETADDR = 22;
-    private static final int NLM_F_REQUEST = 0x1;
-    private static final int NLM_F_ACK = 0x4;
-    private static final int NLM_F_EXCL = 0x200;
-    private static final int NLM_F_CREATE = 0x400;
-    private static final int NLM_F_DUMP = 0x300;
+    private static final int NLM_F_ACK = NetlinkSocket.NLM_F_ACK;
+    private static final int NLM_F_EXCL = NetlinkSocket.NLM_F_EXCL;
+    private static final int NLM_F_CREATE = NetlinkSocket.NLM_F_CREATE;
+    private static final int NLM_F_DUMP = NetlinkSocket.NLM_F_DUMP;
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
     private static final int IFA_F_NODAD = 0x02;
@@ -44,7 +42,7 @@ public final class AddressManager implements AutoCloseable {
     private static final int AF_INET6 = 10;
     private static final int EEXIST = 17;
     private static final int EADDRNOTAVAIL = 99;
-    private static final int RECEIVE_TIMEOUT_SECONDS = 2;
+    private static final int RECEIVE_TIMEOUT_MILLIS = 2000;
 
     /** What a change did. */
     public enum Outcome {
@@ -52,25 +50,14 @@ public final class AddressManager implements AutoCloseable {
         ALREADY_SO
     }
 
-    private final int fd;
+    private final NetlinkSocket socket;
     private final byte[] receiveBuffer = new byte[64 * 1024];
     private final java.util.Map<String, Integer> indexes = new java.util.HashMap<>();
     private int sequence;
-    private boolean closed;
 
     /** Opens a NETLINK_ROUTE socket in the current thread's network namespace. */
     public AddressManager() throws IOException {
-        try {
-            fd = LibC.INSTANCE.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, 0);
-            byte[] sockaddr = new byte[12];
-            sockaddr[0] = (byte) LibC.AF_NETLINK;
-            LibC.INSTANCE.bind(fd, sockaddr, sockaddr.length);
-            ByteBuffer timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-            timeout.putLong(RECEIVE_TIMEOUT_SECONDS).putLong(0);
-            LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeout.array(), 16);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot open a netlink socket: errno " + e.getErrorCode(), e);
-        }
+        socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, 0, RECEIVE_TIMEOUT_MILLIS);
     }
 
     /** Adds {@code address} to {@code interfaceName}; an address already there is left as it is. */
@@ -228,28 +215,20 @@ public final class AddressManager implements AutoCloseable {
         return replies(seq, (type, payload, end) -> type == NLMSG_ERROR ? payload.getInt() : null);
     }
 
-    private ByteBuffer header(int length, int type, int flags, int seq) {
-        ByteBuffer message = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
-        message.putInt(length).putShort((short) type).putShort((short) (NLM_F_REQUEST | flags)).putInt(seq).putInt(0);
-        return message;
+    private static ByteBuffer header(int length, int type, int flags, int seq) {
+        return NetlinkSocket.message(length, type, NetlinkSocket.NLM_F_REQUEST | flags, seq);
     }
 
     private void send(ByteBuffer message) throws IOException {
-        ensureOpen();
-        try {
-            LibC.INSTANCE.send(fd, message.array(), message.capacity(), 0);
-        } catch (LastErrorException e) {
-            throw new IOException("netlink send failed: errno " + e.getErrorCode(), e);
-        }
+        socket.send(message.array(), message.capacity());
     }
 
     private ByteBuffer receive() throws IOException {
-        try {
-            long received = LibC.INSTANCE.recv(fd, receiveBuffer, receiveBuffer.length, 0);
-            return ByteBuffer.wrap(Arrays.copyOf(receiveBuffer, (int) received)).order(ByteOrder.nativeOrder());
-        } catch (LastErrorException e) {
-            throw new IOException("netlink receive failed (errno " + e.getErrorCode() + ")", e);
+        int received = socket.receive(receiveBuffer);
+        if (received == 0) {
+            throw new IOException("no answer from the kernel's rtnetlink in " + RECEIVE_TIMEOUT_MILLIS + " ms");
         }
+        return ByteBuffer.wrap(Arrays.copyOf(receiveBuffer, received)).order(ByteOrder.nativeOrder());
     }
 
     /**
@@ -291,20 +270,11 @@ public final class AddressManager implements AutoCloseable {
     }
 
     private static int align(int length) {
-        return (length + 3) & ~3;
-    }
-
-    private void ensureOpen() throws IOException {
-        if (closed) {
-            throw new IOException("address manager is closed");
-        }
+        return NetlinkSocket.align(length);
     }
 
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            LibC.INSTANCE.close(fd);
-        }
+        socket.close();
     }
 }

@@ -2,6 +2,7 @@ package io.lvsha.agent.balancer;
 
 import io.lvsha.agent.director.ApplyReport;
 import io.lvsha.agent.director.BackendException;
+import io.lvsha.agent.director.ConnectionState;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.RealServer;
@@ -30,6 +31,7 @@ import io.lvsha.state.sync.ConnectionRecord;
  */
 public final class Balancer implements AutoCloseable {
     private static final long RETRY_SECONDS = 5;
+    private static final long LOSS_REPORT_NANOS = 10_000_000_000L;
 
     private final DirectorBackend backend;
     private final EventLog events;
@@ -47,20 +49,30 @@ public final class Balancer implements AutoCloseable {
     private final ConnectionExport export;
     private final long exportIntervalMillis;
     private volatile boolean master;
+    private final java.util.concurrent.atomic.AtomicLong connectionEventsLost = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicBoolean repairQueued = new AtomicBoolean();
+    private volatile java.util.function.LongConsumer replicationLag = micros -> { };
+    /** Only the events' thread writes it. */
+    private volatile long lastLossReported;
     private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param exported where the connections the backend exports go while this node is master (the
      *     peer link); used only by backends with a {@link DirectorBackend#connectionState()}
+     * @param ended where the connections it reports ended go while this node is master
+     * @param exportIntervalMillis how often the whole table is read: the only export of a
+     *     dataplane without events, the repair pass of one with them
      */
     public Balancer(DirectorBackend backend, DesiredState configured, EventLog events,
-                    Consumer<List<ConnectionRecord>> exported, long exportIntervalMillis) {
+                    Consumer<List<ConnectionRecord>> exported, Consumer<List<ConnectionRecord>> ended,
+                    long exportIntervalMillis) {
         this.backend = backend;
         this.configured = configured;
         this.events = events;
         this.monitor = new HealthMonitor(configured.services(), this::healthChanged);
-        this.export = backend.connectionState() == null ? null : new ConnectionExport(backend.connectionState(), exported);
+        this.export = backend.connectionState() == null ? null
+                : new ConnectionExport(backend.connectionState(), exported, ended);
         this.exportIntervalMillis = exportIntervalMillis;
     }
 
@@ -72,6 +84,7 @@ public final class Balancer implements AutoCloseable {
             // One dump at start, discarded: the first process start and parse in this JVM are slow,
             // and the first commit must not pay for them in the middle of a takeover.
             worker.execute(this::warmUpCommitPath);
+            worker.execute(this::watchConnections);
             worker.scheduleWithFixedDelay(this::exportIfMaster, exportIntervalMillis, exportIntervalMillis, TimeUnit.MILLISECONDS);
         }
     }
@@ -84,6 +97,75 @@ public final class Balancer implements AutoCloseable {
             events.emit("director-error", "reading connections: " + e.getMessage(), Map.of("backend", backend.name(),
                     "error", String.valueOf(e.getMessage())));
         }
+    }
+
+    /** Subscribes to the dataplane's own notice of flows, where it has one. */
+    private void watchConnections() {
+        try {
+            backend.connectionState().watch(new ConnectionState.Watcher() {
+                @Override
+                public void learned(List<ConnectionRecord> connections, long oldestEventRealtimeNanos) {
+                    if (master) {
+                        export.learned(connections);
+                        if (oldestEventRealtimeNanos > 0) {
+                            java.time.Instant now = java.time.Instant.now();
+                            replicationLag.accept((now.getEpochSecond() * 1_000_000_000L + now.getNano()
+                                    - oldestEventRealtimeNanos) / 1000);
+                        }
+                    }
+                }
+
+                @Override
+                public void ended(List<ConnectionRecord> connections) {
+                    if (master) {
+                        export.ended(connections);
+                    }
+                }
+
+                @Override
+                public void lost(String why) {
+                    eventsLost(why);
+                }
+            });
+        } catch (BackendException | RuntimeException e) {
+            events.emit("director-error", "watching connections (the export falls back to reading the table every "
+                    + exportIntervalMillis + " ms): " + e.getMessage(), Map.of("backend", backend.name(),
+                    "error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * Notices were lost: the table is read at once. One event per loss episode, however many
+     * overruns a burst causes (the count is in the metrics).
+     */
+    private void eventsLost(String why) {
+        long now = System.nanoTime();
+        long losses = connectionEventsLost.incrementAndGet();
+        if (now - lastLossReported > LOSS_REPORT_NANOS || losses == 1) {
+            lastLossReported = now;
+            events.emit("connection-events-lost", why + "; reading the whole table now (" + losses + " losses so far)",
+                    Map.of("backend", backend.name(), "losses", losses));
+        }
+        if (repairQueued.compareAndSet(false, true)) {
+            worker.execute(() -> {
+                repairQueued.set(false);
+                exportIfMaster();
+            });
+        }
+    }
+
+    /**
+     * @param lagMicros told, for each batch of flows the dataplane's events brought while master,
+     *     how long its oldest took from the kernel's event to the peer link (when the kernel
+     *     stamps its events: {@code net.netfilter.nf_conntrack_timestamp=1})
+     */
+    public void onReplicationLag(java.util.function.LongConsumer lagMicros) {
+        this.replicationLag = lagMicros;
+    }
+
+    /** Times the dataplane's notices were lost and the table read again, for the metrics. */
+    public long connectionEventsLost() {
+        return connectionEventsLost.get();
     }
 
     private void exportIfMaster() {

@@ -10,10 +10,14 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Polls the backend's connections and passes on only what changed since the last poll: new
- * flows, flows whose state or real server changed, and flows whose timeout was refreshed (it
- * is higher than what was sent, counted down since). Expired flows need nothing: the peer's
- * copy expires on the timeout it was sent.
+ * Passes the backend's connections on to the peer: each as the dataplane reports it (its events,
+ * when it has them), and from a poll of the whole table, only what changed since it was last
+ * passed on: new flows, flows whose state or real server changed, and flows whose timeout was
+ * refreshed (it is higher than what was sent, counted down since). The poll is the repair pass
+ * for lost events and for refreshes, which raise no event. Flows that end by expiry need
+ * nothing: the peer's copy expires on the timeout it was sent.
+ *
+ * <p>Thread-safe: the events come on the backend's thread, the poll on the director's.
  */
 final class ConnectionExport {
     private record Key(int protocol, String client, int clientPort, String virtualAddress, int virtualPort) {
@@ -28,18 +32,48 @@ final class ConnectionExport {
 
     private final ConnectionState state;
     private final Consumer<List<ConnectionRecord>> sink;
+    private final Consumer<List<ConnectionRecord>> endedSink;
     private Map<Key, Sent> sent = new HashMap<>();
 
-    ConnectionExport(ConnectionState state, Consumer<List<ConnectionRecord>> sink) {
+    /**
+     * @param sink where new and changed connections go
+     * @param endedSink where connections the dataplane reported ended go
+     */
+    ConnectionExport(ConnectionState state, Consumer<List<ConnectionRecord>> sink, Consumer<List<ConnectionRecord>> endedSink) {
         this.state = state;
         this.sink = sink;
+        this.endedSink = endedSink;
     }
 
+    /** The dataplane reported these new or changed: passed on now, and not again by the poll unless they change. */
+    synchronized void learned(List<ConnectionRecord> connections) {
+        long now = System.nanoTime();
+        connections.forEach(record -> sent.put(Key.of(record), new Sent(record, now)));
+        sink.accept(connections);
+    }
+
+    /** The dataplane reported these ended. */
+    synchronized void ended(List<ConnectionRecord> connections) {
+        connections.forEach(record -> sent.remove(Key.of(record)));
+        endedSink.accept(connections);
+    }
+
+    /**
+     * The poll: one read of the whole table, taken outside the lock so that events are not held up
+     * by it. A flow that ended while it was read comes back from it once, and expires at the peer.
+     */
     void run() throws BackendException {
+        List<ConnectionRecord> table = state.export();
+        synchronized (this) {
+            compare(table);
+        }
+    }
+
+    private void compare(List<ConnectionRecord> table) {
         long now = System.nanoTime();
         Map<Key, Sent> next = new HashMap<>();
         List<ConnectionRecord> changed = new ArrayList<>();
-        for (ConnectionRecord record : state.export()) {
+        for (ConnectionRecord record : table) {
             Key key = Key.of(record);
             Sent before = sent.get(key);
             if (before == null || refreshed(before, record, now) || before.record().state() != record.state()

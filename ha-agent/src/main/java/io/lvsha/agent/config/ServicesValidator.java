@@ -65,7 +65,7 @@ final class ServicesValidator {
         overlaps(parsed);
         long exportInterval = config.duration("director.export-interval", director.exportInterval(), 250_000_000L);
         if (exportInterval < 50_000_000L) {
-            config.problem("director.export-interval", "shorter than 50ms", "use 50ms or more (default 250ms): each export is a conntrack dump");
+            config.problem("director.export-interval", "shorter than 50ms", "use 50ms or more (default 250ms): each export reads the whole connection table");
         }
         return new AgentConfig.Director(backend, markTool, new DesiredState(parsed, Boolean.TRUE.equals(director.ownTable())),
                 exportInterval / 1_000_000L);

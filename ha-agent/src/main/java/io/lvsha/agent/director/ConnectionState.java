@@ -10,6 +10,32 @@ import java.util.List;
  */
 public interface ConnectionState {
 
+    /** The dataplane's own notice of its flows as they come and go, on a thread of the backend's. */
+    interface Watcher {
+        /**
+         * Flows that appeared or changed (a takeover must keep them).
+         *
+         * @param oldestEventRealtimeNanos when the dataplane saw the oldest of these change, in ns
+         *     since the epoch; 0 when it does not say
+         */
+        void learned(List<ConnectionRecord> connections, long oldestEventRealtimeNanos);
+
+        /** Flows that ended. */
+        void ended(List<ConnectionRecord> connections);
+
+        /** Notices were lost ({@code why}): only a fresh {@link #export()} is right again. */
+        void lost(String why);
+    }
+
+    /**
+     * Starts telling {@code watcher} of flows from their first packet on, until the backend closes.
+     *
+     * @return false when this dataplane gives no such notice, and only {@link #export()} knows its flows
+     */
+    default boolean watch(Watcher watcher) throws BackendException {
+        return false;
+    }
+
     /** The dataplane's connections that a takeover must keep, as they are now. */
     List<ConnectionRecord> export() throws BackendException;
 

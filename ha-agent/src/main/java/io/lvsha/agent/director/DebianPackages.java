@@ -9,7 +9,6 @@ import java.util.Map;
 public final class DebianPackages {
     private static final Map<String, String> BY_PROGRAM = Map.ofEntries(
             Map.entry("nft", "nftables"),
-            Map.entry("conntrack", "conntrack"),
             Map.entry("ipvsadm", "ipvsadm"),
             Map.entry("iptables", "iptables"),
             Map.entry("iptables-restore", "iptables"),

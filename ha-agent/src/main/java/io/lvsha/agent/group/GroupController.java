@@ -472,9 +472,14 @@ public final class GroupController implements HaLoop.Deadlines {
         this.committer = committer;
     }
 
-    /** Connections the director backend exported (this node is master): kept and sent to the peer. */
+    /** Connections the director backend exported (this node is master, and sent them to the peer): kept. */
     public void onExportedConnections(List<io.lvsha.state.sync.ConnectionRecord> connections) {
-        peers.onConnections(connections);
+        peers.keep(connections);
+    }
+
+    /** Connections the director backend reported ended (this node is master, and told the peer): dropped. */
+    public void onEndedConnections(List<io.lvsha.state.sync.ConnectionRecord> connections) {
+        peers.forget(connections);
     }
 
     /** Connections the kernel's sync daemon sent or received, from the mirror. */

@@ -13,6 +13,7 @@ import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.state.peer.Hello;
 import io.lvsha.state.peer.PeerFrame;
 import io.lvsha.state.peer.PeerLink;
+import io.lvsha.state.replica.TableSource;
 import io.lvsha.vrrp.DropReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -65,7 +66,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private final List<LinkPort> extraPorts;
     private final HaLoop loop;
     private final GroupController controller;
-    private PeerLink peerLink;
+    private volatile PeerLink peerLink;
     private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
@@ -139,12 +140,25 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             if (config.director() != null) {
                 DirectorBackend backend = Backends.provider(config.director().backend())
                         .create(backendContext(config, CommandRunner.processes(BACKEND_COMMAND_TIMEOUT_MILLIS)));
+                // The backend calls these on its own threads while this node is master: the frames
+                // go to the peer from there at once (the link is thread-safe), so that a flow's
+                // first packet reaches the backup without waiting for the HA loop; the loop keeps
+                // the copy that a resync answers from.
                 agent.balancer = new Balancer(backend, config.director().desired(), events,
-                        exported -> loop.execute(() -> controller.onExportedConnections(exported)),
+                        exported -> {
+                            TableSource.update(exported).forEach(agent::sendToPeer);
+                            loop.execute(() -> controller.onExportedConnections(exported));
+                        },
+                        ended -> {
+                            TableSource.removal(ended).forEach(agent::sendToPeer);
+                            loop.execute(() -> controller.onEndedConnections(ended));
+                        },
                         config.director().exportIntervalMillis());
                 started.set(agent.balancer);
                 metrics.gauge("director.applies", agent.balancer::applies);
                 metrics.gauge("director.failures", agent.balancer::failures);
+                metrics.gauge("director.connection_events_lost", agent.balancer::connectionEventsLost);
+                agent.balancer.onReplicationLag(metrics::replicationLag);
                 metrics.gauge("director.real_servers.down", agent.balancer::realServersDown);
                 controller.onMastershipChange(agent.balancer::mastershipChanged);
                 if (agent.balancer.replicatesConnections()) {
@@ -188,6 +202,12 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     }
 
     /** Starts the link to the other agent; its callbacks are handed to the HA loop. */
+    /** From any thread; false while there is no link (the next resync brings the peer what it missed). */
+    private boolean sendToPeer(PeerFrame frame) {
+        PeerLink link = peerLink;
+        return link != null && link.send(frame);
+    }
+
     private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());

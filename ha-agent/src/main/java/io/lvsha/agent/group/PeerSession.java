@@ -105,9 +105,21 @@ final class PeerSession {
         return true;
     }
 
-    /** Connections this node's dataplane holds (the kernel mirror or the backend's export). */
+    /** Connections the kernel mirror brought: kept, and passed on as master. */
     void onConnections(List<ConnectionRecord> connections) {
         stateSync.onConnections(connections, seconds(clock.nanoTime()), router.role(), sender);
+        publish();
+    }
+
+    /** Connections the backend passed to the peer itself: kept, to answer resyncs and to commit. */
+    void keep(List<ConnectionRecord> connections) {
+        stateSync.keep(connections, seconds(clock.nanoTime()));
+        publish();
+    }
+
+    /** Connections that ended (the backend told the peer itself). */
+    void forget(List<ConnectionRecord> connections) {
+        stateSync.forget(connections);
         publish();
     }
 

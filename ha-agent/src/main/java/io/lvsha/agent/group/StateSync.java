@@ -47,12 +47,22 @@ final class StateSync {
         onConnections(message.connections(), nowSeconds, role, send);
     }
 
-    /** Connections this node's dataplane holds (kernel sync daemon or backend export): kept, and passed on as master. */
+    /** Connections the kernel's sync daemon holds: kept, and passed on as master. */
     void onConnections(List<ConnectionRecord> connections, long nowSeconds, Role role, Predicate<PeerFrame> send) {
-        connections.forEach(connection -> table.put(connection, nowSeconds));
+        keep(connections, nowSeconds);
         if (role == Role.MASTER && !connections.isEmpty()) {
             TableSource.update(connections).forEach(send::test);
         }
+    }
+
+    /** Connections the peer has been sent already: kept. */
+    void keep(List<ConnectionRecord> connections, long nowSeconds) {
+        connections.forEach(connection -> table.put(connection, nowSeconds));
+    }
+
+    /** Connections that ended: dropped. */
+    void forget(List<ConnectionRecord> connections) {
+        connections.forEach(table::remove);
     }
 
     /** Everything the table holds now, to commit at a takeover. */

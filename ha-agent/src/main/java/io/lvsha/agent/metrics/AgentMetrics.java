@@ -29,6 +29,7 @@ public final class AgentMetrics implements AutoCloseable {
     private final Histogram takeoverMicros = registry.histogram("vrrp.takeover.micros");
     private final Histogram loopLagMicros = registry.histogram("ha.loop.lag.micros");
     private final Counter garpsSent = registry.counter("garp.sent");
+    private final Histogram replicationLagMicros = registry.histogram("replication.event_lag.micros");
     private final Meter adminRequests = registry.meter("admin.requests");
     private final JmxReporter jmx;
     private HTTPServer prometheus;
@@ -66,6 +67,11 @@ public final class AgentMetrics implements AutoCloseable {
 
     public void loopLag(long nanos) {
         loopLagMicros.update(nanos / 1000);
+    }
+
+    /** A flow's change from the kernel's event to the peer link, as master. */
+    public void replicationLag(long micros) {
+        replicationLagMicros.update(micros);
     }
 
     public void garpsSent(int count) {

@@ -14,42 +14,64 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One round of concurrent downloads by real client programs, watched from start to end: what each
- * client got, and the longest time its file did not grow (the stall a failover cost it).
+ * Downloads by real client programs, started together or one by one, watched from start to end:
+ * what each client got, and the longest time its file did not grow (the stall a failover cost it).
  */
 final class Downloads {
-    /** One download's outcome. */
-    record Outcome(String client, int exitStatus, boolean contentRight, long stallMillis) {
+    /** One download's outcome; {@code startedNanos} is when its client was started (System.nanoTime). */
+    record Outcome(String client, int exitStatus, boolean contentRight, long stallMillis, long startedNanos) {
+        boolean intact() {
+            return contentRight && exitStatus == 0;
+        }
     }
 
-    /** A client to start: its name (for its log) and its command line. */
-    record Client(String name, List<String> command, Path output) {
+    /** A client to start: its name (for its log), its command line, its file and what that must hold. */
+    record Client(String name, List<String> command, Path output, String expectedSha256) {
     }
 
-    private final List<Client> clients;
     private final Path logs;
+    private final List<Client> clients = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
-    private final String expectedSha256;
-    private final long[] lastSize;
-    private final long[] lastGrowth;
-    private final long[] longestStall;
+    private final List<Long> started = new ArrayList<>();
+    private long[] lastSize = new long[16];
+    private long[] lastGrowth = new long[16];
+    private long[] longestStall = new long[16];
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
 
-    /** Starts every client (its output to {@code logs}/NAME.log) and samples the files every 10 ms. */
-    Downloads(List<Client> clients, Path logs, String expectedSha256) throws IOException {
-        this.clients = List.copyOf(clients);
+    /** Samples the files of the clients it starts every 10 ms; their output goes to {@code logs}/NAME.log. */
+    Downloads(Path logs) {
         this.logs = logs;
-        this.expectedSha256 = expectedSha256;
-        for (Client client : clients) {
-            processes.add(new ProcessBuilder(client.command()).redirectErrorStream(true)
-                    .redirectOutput(logs.resolve(client.name() + ".log").toFile()).start());
-        }
-        lastSize = new long[clients.size()];
-        lastGrowth = new long[clients.size()];
-        longestStall = new long[clients.size()];
-        Arrays.fill(lastGrowth, System.nanoTime());
         // A thread of its own: the test thread waits for events while the stall happens.
         sampler.scheduleWithFixedDelay(this::sample, 0, 10, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts every client at once. */
+    static Downloads start(List<Client> clients, Path logs) throws IOException {
+        Downloads downloads = new Downloads(logs);
+        for (Client client : clients) {
+            downloads.start(client);
+        }
+        return downloads;
+    }
+
+    /** Starts one more client. */
+    synchronized void start(Client client) throws IOException {
+        int index = clients.size();
+        if (index == lastSize.length) {
+            lastSize = Arrays.copyOf(lastSize, index * 2);
+            lastGrowth = Arrays.copyOf(lastGrowth, index * 2);
+            longestStall = Arrays.copyOf(longestStall, index * 2);
+        }
+        long now = System.nanoTime();
+        processes.add(new ProcessBuilder(client.command()).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(client.name() + ".log").toFile()).start());
+        clients.add(client);
+        started.add(now);
+        lastGrowth[index] = now;
+    }
+
+    synchronized int count() {
+        return clients.size();
     }
 
     /** Waits until every file has at least {@code bytes}; false at the deadline. */
@@ -90,10 +112,16 @@ final class Downloads {
     /** Waits until every client has exited (or the deadline); then judges each download. */
     List<Outcome> finish(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && processes.stream().anyMatch(Process::isAlive)) {
+        while (System.nanoTime() < deadline && alive()) {
             Thread.sleep(20);
         }
         sampler.shutdownNow();
+        List<Client> clients;
+        List<Process> processes;
+        synchronized (this) {
+            clients = List.copyOf(this.clients);
+            processes = List.copyOf(this.processes);
+        }
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < processes.size(); i++) {
             Process process = processes.get(i);
@@ -102,9 +130,9 @@ final class Downloads {
             }
             int status = process.waitFor();
             Path output = clients.get(i).output();
-            boolean right = Files.exists(output) && expectedSha256.equals(HexFormat.of().formatHex(
+            boolean right = Files.exists(output) && clients.get(i).expectedSha256().equals(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(output))));
-            outcomes.add(new Outcome(clients.get(i).name(), status, right, stallMillis(i)));
+            outcomes.add(new Outcome(clients.get(i).name(), status, right, stallMillis(i), startedAt(i)));
         }
         return outcomes;
     }
@@ -116,11 +144,19 @@ final class Downloads {
     }
 
     static long intact(List<Outcome> outcomes) {
-        return outcomes.stream().filter(outcome -> outcome.contentRight() && outcome.exitStatus() == 0).count();
+        return outcomes.stream().filter(Outcome::intact).count();
+    }
+
+    private synchronized boolean alive() {
+        return processes.stream().anyMatch(Process::isAlive);
+    }
+
+    private synchronized long startedAt(int client) {
+        return started.get(client);
     }
 
     private synchronized long smallest() {
-        return Arrays.stream(lastSize).min().orElse(0);
+        return Arrays.stream(lastSize, 0, clients.size()).min().orElse(0);
     }
 
     private synchronized void sample() {

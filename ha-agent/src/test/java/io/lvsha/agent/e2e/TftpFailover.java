@@ -6,17 +6,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
- * The namespace lab's TFTP farm (NAT layout): the image on both real servers, the directors'
- * TFTP service, and concurrent downloads through the VIP with real clients (tftp-hpa at block size
- * 512, atftp at 1468) while directors fail.
+ * The namespace lab's TFTP farm (NAT layout): images on both real servers, the directors' TFTP
+ * service, and downloads through the VIP with real clients (tftp-hpa at block size 512, atftp at
+ * 512, 1024 and 1468) while directors fail.
  */
 final class TftpFailover {
     static final String IMAGE = "image.bin";
+
+    /** The client programs and block sizes downloads are made with. */
+    enum ClientKind {
+        TFTP_HPA_512, ATFTP_512, ATFTP_1024, ATFTP_1468;
+
+        List<String> command(String image, Path out) {
+            if (this == TFTP_HPA_512) {
+                return List.of("tftp", "-m", "binary", "10.99.0.10", "-c", "get", image, out.toString());
+            }
+            String blockSize = name().substring(name().indexOf('_') + 1);
+            return List.of("atftp", "--option", "blksize " + blockSize, "-g", "-r", image, "-l", out.toString(), "10.99.0.10");
+        }
+    }
 
     /** The nftables TFTP service both directors run: UDP 69 and the ephemeral range under one mark. */
     static final String SERVICES = """
@@ -33,25 +49,41 @@ final class TftpFailover {
 
     private final Lab lab;
     private final String advertInterval;
-    private final String expectedSha256;
+    /** Image name -> the SHA-256 of its content. */
+    private final Map<String, String> images = new LinkedHashMap<>();
     private int rounds;
 
     /**
-     * Writes the same {@code megabytes} image on both real servers and starts their tftpd and HTTP;
-     * the directors will advertise every {@code advertInterval}.
+     * Writes the same images on both real servers ({@link #IMAGE} of {@code megabytes}, and
+     * image-Nm.bin for each N of {@code moreSizes}) and starts their tftpd and HTTP; the directors
+     * will advertise every {@code advertInterval}.
      */
-    TftpFailover(Lab lab, int megabytes, String advertInterval) throws Exception {
+    TftpFailover(Lab lab, int megabytes, String advertInterval, int... moreSizes) throws Exception {
         this.lab = lab;
         this.advertInterval = advertInterval;
-        byte[] image = new byte[megabytes << 20];
-        new Random(42).nextBytes(image);
-        expectedSha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
-        for (String rs : new String[] {"rs1", "rs2"}) {
-            Path files = Files.createDirectories(lab.dir().resolve(rs + "-files"));
-            Files.write(files.resolve(IMAGE), image);
-            Files.writeString(files.resolve("whoami"), rs + "\n");
-            lab.startRealServer(rs, files);
+        int largest = Math.max(megabytes, Arrays.stream(moreSizes).max().orElse(0));
+        byte[] content = new byte[largest << 20];
+        new Random(42).nextBytes(content);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(IMAGE, Arrays.copyOf(content, megabytes << 20));
+        for (int size : moreSizes) {
+            files.put(imageOf(size), Arrays.copyOf(content, size << 20));
         }
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            images.put(file.getKey(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.getValue())));
+        }
+        for (String rs : new String[] {"rs1", "rs2"}) {
+            Path dir = Files.createDirectories(lab.dir().resolve(rs + "-files"));
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                Files.write(dir.resolve(file.getKey()), file.getValue());
+            }
+            Files.writeString(dir.resolve("whoami"), rs + "\n");
+            lab.startRealServer(rs, dir);
+        }
+    }
+
+    static String imageOf(int megabytes) {
+        return "image-" + megabytes + "m.bin";
     }
 
     /** A director's config: the lab's peer-linked (or plain) config plus the TFTP service. */
@@ -61,26 +93,33 @@ final class TftpFailover {
         return lab.writeConfig(node, Files.readString(base) + SERVICES);
     }
 
-    /** Starts {@code count} downloads from the client namespace, half with each client program. */
+    /** A fresh folder for a round's downloads and their logs. */
+    Path roundDir() throws IOException {
+        return Files.createDirectories(lab.dir().resolve("downloads-" + ++rounds));
+    }
+
+    /** Download number {@code i} of {@code image} into {@code dir}, from the client namespace. */
+    Downloads.Client client(Path dir, int i, String image, ClientKind kind) {
+        Path out = dir.resolve("out-" + i);
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace("cl")));
+        command.addAll(kind.command(image, out));
+        return new Downloads.Client("client-" + i + "-" + image + "-" + kind.name().toLowerCase(java.util.Locale.ROOT),
+                command, out, images.get(image));
+    }
+
+    /** Starts {@code count} downloads of {@link #IMAGE} from the client namespace, half with each client program. */
     Downloads startDownloads(int count) throws IOException {
-        Path dir = Files.createDirectories(lab.dir().resolve("downloads-" + ++rounds));
+        Path dir = roundDir();
         List<Downloads.Client> clients = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Path out = dir.resolve("out-" + i);
-            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace("cl")));
-            if (i % 2 == 0) {
-                command.addAll(List.of("tftp", "-m", "binary", "10.99.0.10", "-c", "get", IMAGE, out.toString()));
-            } else {
-                command.addAll(List.of("atftp", "--option", "blksize 1468", "-g", "-r", IMAGE, "-l", out.toString(), "10.99.0.10"));
-            }
-            clients.add(new Downloads.Client("client-" + i + (i % 2 == 0 ? "-tftp-hpa-512" : "-atftp-1468"), command, out));
+            clients.add(client(dir, i, IMAGE, i % 2 == 0 ? ClientKind.TFTP_HPA_512 : ClientKind.ATFTP_1468));
         }
-        return new Downloads(clients, dir, expectedSha256);
+        return Downloads.start(clients, dir);
     }
 
     /** Takes a director down hard: its agent killed, its links down, as if the machine had died. */
     void killDirector(String node) {
-        lab.signal(node, "KILL");
+        lab.killNow(node);
         lab.exec(node, "ip", "link", "set", "pub0", "down");
         lab.exec(node, "ip", "link", "set", "priv0", "down");
     }

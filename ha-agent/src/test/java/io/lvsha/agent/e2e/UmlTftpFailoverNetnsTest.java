@@ -189,9 +189,9 @@ class UmlTftpFailoverNetnsTest {
             String blockSize = i % 2 == 0 ? "512" : "1468";
             clients.add(new Downloads.Client("curl-" + i + "-" + blockSize, client.inside("curl", "-s", "-S", "-m",
                     Integer.toString(maxSeconds), "--interface", "10.98.1." + (i + 1), "--tftp-blksize", blockSize,
-                    "-o", out.toString(), "tftp://" + VIP + "/image.bin"), out));
+                    "-o", out.toString(), "tftp://" + VIP + "/image.bin"), out, imageSha256));
         }
-        Downloads downloads = new Downloads(clients, round, imageSha256);
+        Downloads downloads = Downloads.start(clients, round);
         boolean underWay = downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120));
         assertTrue(underWay, () -> "not every download passed 1 MiB within 120 s:" + downloads.behind(1 << 20)
                 + "\ntftpd logs in " + dir);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class HostPrograms implements BeforeAllCallback {
     /** The tests' own programs; the agent's dataplane tools are in {@link DebianPackages}. */
     private static final Map<String, String> TEST_PACKAGES = Map.ofEntries(
+            Map.entry("conntrack", "conntrack"),
             Map.entry("in.tftpd", "tftpd-hpa"),
             Map.entry("tftp", "tftp-hpa"),
             Map.entry("atftp", "atftp"),

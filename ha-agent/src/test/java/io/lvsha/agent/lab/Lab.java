@@ -176,6 +176,18 @@ public final class Lab implements AutoCloseable {
         signal(process.toHandle(), signal);
     }
 
+    /**
+     * SIGKILL to the process started as {@code name} and everything it started, from this JVM (no
+     * {@code kill} process per target: with many clients running, those cost hundreds of ms, in
+     * which a "dead" agent would still work).
+     */
+    public void killNow(String name) {
+        Process process = processes.get(name);
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+    }
+
     /** A process that ended between being listed and being signalled is fine: it is what was wanted. */
     private static void signal(ProcessHandle process, String signal) {
         try {

@@ -11,6 +11,7 @@ package io.lvsha.state.replica;
  * BUCKET        source -> replica   u16 bucket, kernel v1 datagram of its entries
  * RESYNC_DONE   source -> replica   (empty): the replica now holds the source's table
  * UPDATE        source -> replica   kernel v1 datagram: connections the source just learned
+ * REMOVE        source -> replica   kernel v1 datagram: connections that ended at the source
  * </pre>
  */
 public final class ReplicationFrames {
@@ -19,9 +20,10 @@ public final class ReplicationFrames {
     static final int BUCKET = 0x42;
     public static final int RESYNC_DONE = 0x43;
     static final int UPDATE = 0x44;
+    static final int REMOVE = 0x45;
     /** The first and last frame types of replication. */
     public static final int FIRST_TYPE = DIGESTS;
-    public static final int LAST_TYPE = UPDATE;
+    public static final int LAST_TYPE = REMOVE;
     /** Digest buckets: enough to resend a small part of a large table, few enough to send in one frame. */
     static final int BUCKETS = 1024;
     /** Largest kernel datagram in a BUCKET frame; well under the link's 1 MiB frame limit. */

@@ -90,6 +90,7 @@ public final class TableReplica {
             }
             case ReplicationFrames.BUCKET -> applyBucket(in, nowSeconds);
             case ReplicationFrames.UPDATE -> apply(frame.payload(), nowSeconds, false);
+            case ReplicationFrames.REMOVE -> decode(frame.payload()).connections().forEach(table::remove);
             case ReplicationFrames.RESYNC_DONE -> {
                 status = Status.IN_SYNC;
                 received = expected;
@@ -110,12 +111,16 @@ public final class TableReplica {
     }
 
     private void apply(byte[] datagram, long nowSeconds, boolean partOfResync) {
+        SyncMessage message = decode(datagram);
+        message.connections().forEach(connection -> table.put(connection, nowSeconds));
+        if (partOfResync) {
+            received += message.connections().size();
+        }
+    }
+
+    private static SyncMessage decode(byte[] datagram) {
         try {
-            SyncMessage message = SyncCodec.decode(datagram, 0, datagram.length, 0);
-            message.connections().forEach(connection -> table.put(connection, nowSeconds));
-            if (partOfResync) {
-                received += message.connections().size();
-            }
+            return SyncCodec.decode(datagram, 0, datagram.length, 0);
         } catch (SyncRejectedException e) {
             throw new IllegalArgumentException("replicated connections do not decode: " + e.getMessage(), e);
         }

@@ -24,9 +24,18 @@ public final class TableSource {
 
     /** Frames that pass newly learned connections on at once, between resyncs. */
     public static List<PeerFrame> update(List<ConnectionRecord> connections) {
+        return frames(ReplicationFrames.UPDATE, connections);
+    }
+
+    /** Frames that drop connections which ended from the replica's copy at once, before their timeout would. */
+    public static List<PeerFrame> removal(List<ConnectionRecord> connections) {
+        return frames(ReplicationFrames.REMOVE, connections);
+    }
+
+    private static List<PeerFrame> frames(int type, List<ConnectionRecord> connections) {
         List<PeerFrame> frames = new ArrayList<>();
         for (byte[] datagram : SyncCodec.encodeV1(0, connections, ReplicationFrames.MAX_DATAGRAM)) {
-            frames.add(new PeerFrame(ReplicationFrames.UPDATE, datagram));
+            frames.add(new PeerFrame(type, datagram));
         }
         return frames;
     }

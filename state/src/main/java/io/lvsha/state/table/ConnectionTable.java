@@ -145,6 +145,11 @@ public final class ConnectionTable {
         return true;
     }
 
+    /** Removes the connection with {@code record}'s key. @return whether there was one */
+    public boolean remove(ConnectionRecord record) {
+        return remove(record.protocol(), record.client(), record.clientPort(), record.virtualAddress(), record.virtualPort());
+    }
+
     public int size() {
         return size + ipv6.size();
     }

@@ -88,6 +88,18 @@ class ReplicationTest {
     }
 
     @Test
+    void aFlowThatEndedAtTheMasterLeavesTheReplicaAtOnceNotAtItsTimeout() {
+        ConnectionTable backup = new ConnectionTable();
+        TableReplica replica = new TableReplica(backup);
+        TableSource.update(List.of(tftp(1, "192.168.50.21"), tftp(2, "192.168.50.22"))).forEach(frame -> replica.onFrame(frame, 0));
+        assertEquals(2, backup.size());
+        TableSource.removal(List.of(tftp(1, "192.168.50.21"))).forEach(frame -> replica.onFrame(frame, 0));
+        assertEquals(1, backup.size());
+        ConnectionRecord ended = tftp(1, "192.168.50.21");
+        assertEquals(null, backup.get(17, ended.client(), ended.clientPort(), ended.virtualAddress(), ended.virtualPort()));
+    }
+
+    @Test
     void aFullResyncOfAHundredThousandEntriesIsOnePassOnEachSide() {
         ConnectionTable master = table(0, 100_000, "192.168.50.21");
         ConnectionTable backup = new ConnectionTable();

@@ -1,21 +1,22 @@
 package io.lvsha.agent.director.nft;
 
+import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
+import io.lvsha.agent.director.nft.ConntrackMessages.Tuple;
 import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.vrrp.IpAddress;
-import java.util.HashMap;
+import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Conntrack entries in {@code conntrack -o save} form, and the {@link ConnectionRecord} the peer
- * link carries for them. Two kinds matter for a takeover (../shared/reference/nft-tftp/):
+ * Which conntrack entries a takeover must keep, and the {@link ConnectionRecord} the peer link
+ * carries for them. Two kinds matter (../shared/reference/nft-tftp/):
  * <ul>
- *   <li>a client's flow to a VIP, DNATed to a real server ({@code -g}): client, VIP, real server
- *       as IPVS has them;</li>
+ *   <li>a client's flow to a VIP, DNATed to a real server: client, VIP, real server as IPVS has
+ *       them;</li>
  *   <li>a flow a helper expected and the real server opened (TFTP data from its new port),
- *       SNATed to the VIP ({@code -n}): flagged {@link #REAL_SERVER_OPENED}, so that it is
- *       written back with its original direction.</li>
+ *       SNATed to the VIP: flagged {@link #REAL_SERVER_OPENED}, so that it is written back with
+ *       its original direction.</li>
  * </ul>
  */
 final class ConntrackEntries {
@@ -25,10 +26,13 @@ final class ConntrackEntries {
      */
     static final int REAL_SERVER_OPENED = 1 << 24;
 
-    /** conntrack's TCP states, numbered as IPVS numbers its own ({@code IP_VS_TCP_S_*}). */
-    private static final List<String> TCP_STATES = List.of("NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT",
-            "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "SYN_SENT2");
-    private static final Map<String, Integer> PROTOCOLS = Map.of("tcp", 6, "udp", 17, "sctp", 132);
+    /** TCP state names in IPVS's numbering ({@code IP_VS_TCP_S_*}), which the records use. */
+    private static final List<String> IPVS_TCP_STATES = List.of("NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV",
+            "FIN_WAIT", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "SYNACK");
+    /** The same names in conntrack's numbering ({@code enum tcp_conntrack}). */
+    private static final List<String> CONNTRACK_TCP_STATES = List.of("NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED",
+            "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2");
+    private static final Set<Integer> PROTOCOLS = Set.of(6, 17, 132);
 
     private ConntrackEntries() {
     }
@@ -36,72 +40,64 @@ final class ConntrackEntries {
     /**
      * @param vips the addresses the services answer on
      * @param helperPorts control ports of helper services: their request flows are left out, since
-     *     conntrack cannot attach a helper to a committed entry and a retried request would then fail
-     * @return the record, or null when the line is not a balanced flow of ours
+     *     a committed entry has no helper and a retried request would then fail
+     * @return the record, or null when the flow is not a balanced flow of ours
      */
-    static ConnectionRecord parse(String line, Set<IpAddress> vips, Set<Integer> helperPorts) {
-        try {
-            return record(options(line), vips, helperPorts);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return null; // a line of another shape (another conntrack version, a flow without ports): not ours
-        }
-    }
-
-    private static ConnectionRecord record(Map<String, String> options, Set<IpAddress> vips, Set<Integer> helperPorts) {
-        Integer protocol = PROTOCOLS.get(options.getOrDefault("-p", ""));
-        if (protocol == null || options.get("--sport") == null || options.get("-t") == null) {
+    static ConnectionRecord record(Flow flow, Set<IpAddress> vips, Set<Integer> helperPorts) {
+        if (!PROTOCOLS.contains(flow.protocol())) {
             return null;
         }
-        int timeout = Integer.parseInt(options.get("-t"));
-        int state = protocol == 6 ? Math.max(0, TCP_STATES.indexOf(options.getOrDefault("--state", "NONE"))) : 0;
-        int sport = Integer.parseInt(options.get("--sport"));
-        int dport = Integer.parseInt(options.get("--dport"));
-        String snat = options.get("-n");
-        String dnat = options.get("-g");
-        if (snat != null && vips.contains(IpAddress.parse(snat))) {
-            // RS:sport -> C:dport, answered C:dport -> VIP:reply-dst
-            int vipPort = Integer.parseInt(options.get("--reply-port-dst"));
-            return new ConnectionRecord(protocol, IpAddress.parse(options.get("-d")), dport, IpAddress.parse(snat), vipPort,
-                    IpAddress.parse(options.get("-s")), sport, 0, REAL_SERVER_OPENED, state, timeout, null);
+        Tuple original = flow.original();
+        Tuple reply = flow.reply();
+        int state = flow.protocol() == 6 ? ipvsState(flow.tcpState()) : 0;
+        if ((flow.status() & ConntrackMessages.IPS_SRC_NAT) != 0 && vips.contains(reply.destination())) {
+            // RS:sport -> C:dport, answered C:dport -> VIP:vport
+            return new ConnectionRecord(flow.protocol(), original.destination(), original.destinationPort(),
+                    reply.destination(), reply.destinationPort(), original.source(), original.sourcePort(), 0,
+                    REAL_SERVER_OPENED, state, flow.timeoutSeconds(), null);
         }
-        if (dnat != null && vips.contains(IpAddress.parse(options.get("-d"))) && !helperPorts.contains(dport)) {
-            // C:sport -> VIP:dport, answered RS:reply-src -> C:sport
-            int realPort = Integer.parseInt(options.get("--reply-port-src"));
-            return new ConnectionRecord(protocol, IpAddress.parse(options.get("-s")), sport, IpAddress.parse(options.get("-d")),
-                    dport, IpAddress.parse(dnat), realPort, 0, 0, state, timeout, null);
+        if ((flow.status() & ConntrackMessages.IPS_DST_NAT) != 0 && vips.contains(original.destination())
+                && !helperPorts.contains(original.destinationPort())) {
+            // C:sport -> VIP:dport, answered RS:rport -> C:sport
+            return new ConnectionRecord(flow.protocol(), original.source(), original.sourcePort(), original.destination(),
+                    original.destinationPort(), reply.source(), reply.sourcePort(), 0, 0, state, flow.timeoutSeconds(), null);
         }
         return null;
     }
 
-    /** The {@code conntrack -R} line that installs the record with its NAT, as a fresh entry. */
-    static String saveLine(ConnectionRecord record) {
-        String protocol = record.protocol() == 6 ? "tcp" : record.protocol() == 17 ? "udp" : "sctp";
-        String state = record.protocol() == 6 && record.state() < TCP_STATES.size() && record.state() > 0
-                ? " --state " + TCP_STATES.get(record.state()) : "";
+    /**
+     * Appends the create request that installs {@code record} with its NAT as a fresh entry.
+     *
+     * @return false when {@code out} lacks the room
+     */
+    static boolean appendCreate(ByteBuffer out, int sequence, ConnectionRecord record) {
         // EXPECTED is left out: the kernel refuses it on a new entry ("Device or resource busy").
-        String status = record.protocol() == 6 ? "SEEN_REPLY,ASSURED" : "SEEN_REPLY";
-        int timeout = Math.max(1, record.timeoutSeconds());
-        if ((record.flags() & REAL_SERVER_OPENED) != 0) {
-            return "-A -t " + timeout + " -u " + status + " -s " + record.realServer() + " -d " + record.client()
-                    + " -r " + record.client() + " -n " + record.virtualAddress() + " -p " + protocol
-                    + " --sport " + record.realPort() + " --dport " + record.clientPort()
-                    + " --reply-port-src " + record.clientPort() + " --reply-port-dst " + record.virtualPort() + state;
-        }
-        return "-A -t " + timeout + " -u " + status + " -s " + record.client() + " -d " + record.virtualAddress()
-                + " -g " + record.realServer() + " -q " + record.client() + " -p " + protocol
-                + " --sport " + record.clientPort() + " --dport " + record.virtualPort()
-                + " --reply-port-src " + record.realPort() + " --reply-port-dst " + record.clientPort() + state;
+        int status = ConntrackMessages.IPS_SEEN_REPLY | (record.protocol() == 6 ? ConntrackMessages.IPS_ASSURED : 0);
+        int tcpState = record.protocol() == 6 ? conntrackState(record.state()) : 0;
+        boolean realServerOpened = (record.flags() & REAL_SERVER_OPENED) != 0;
+        return ConntrackMessages.appendCreate(out, sequence, record.protocol(), original(record), realServerOpened,
+                realServerOpened ? record.virtualAddress() : record.realServer(),
+                realServerOpened ? record.virtualPort() : record.realPort(), status, record.timeoutSeconds(), tcpState);
     }
 
-    /** "-t 29 -u A,B -s x ..." as option -> value (the first value of each). */
-    private static Map<String, String> options(String line) {
-        Map<String, String> options = new HashMap<>();
-        String[] words = line.trim().split("\\s+");
-        for (int i = 1; i + 1 < words.length; i++) {
-            if (words[i].startsWith("-") && !words[i + 1].startsWith("-")) {
-                options.putIfAbsent(words[i], words[i + 1]);
-            }
-        }
-        return options;
+    /** Appends the request that deletes the entry of {@code record}'s flow, by its original tuple. */
+    static boolean appendDelete(ByteBuffer out, int sequence, ConnectionRecord record) {
+        return ConntrackMessages.appendDelete(out, sequence, record.protocol(), original(record));
+    }
+
+    private static Tuple original(ConnectionRecord record) {
+        return (record.flags() & REAL_SERVER_OPENED) != 0
+                ? new Tuple(record.realServer(), record.realPort(), record.client(), record.clientPort())
+                : new Tuple(record.client(), record.clientPort(), record.virtualAddress(), record.virtualPort());
+    }
+
+    private static int ipvsState(int conntrackState) {
+        return conntrackState < CONNTRACK_TCP_STATES.size()
+                ? Math.max(0, IPVS_TCP_STATES.indexOf(CONNTRACK_TCP_STATES.get(conntrackState))) : 0;
+    }
+
+    private static int conntrackState(int ipvsState) {
+        return ipvsState < IPVS_TCP_STATES.size()
+                ? Math.max(0, CONNTRACK_TCP_STATES.indexOf(IPVS_TCP_STATES.get(ipvsState))) : 0;
     }
 }

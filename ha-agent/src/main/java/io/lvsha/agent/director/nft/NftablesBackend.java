@@ -13,6 +13,7 @@ import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.DirectorBackendProvider;
 import io.lvsha.agent.director.RealServer;
 import io.lvsha.agent.director.VirtualService;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
     private volatile Set<IpAddress> vips = Set.of();
     private volatile Set<Integer> helperPorts = Set.of();
     private String loaded;
+    private ConntrackNetlink netlink;
+    private ConntrackEventReader events;
     private Map<String, List<String>> loadedPools = Map.of();
 
     /** Registered in META-INF/services. */
@@ -109,41 +112,93 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
         return this;
     }
 
-    /** One {@code conntrack -L} dump (0.04-0.11 s for 10 000 entries, ../shared/reference/nft-tftp/). */
+    /** One dump of the conntrack table over ctnetlink (no process: see ConntrackNetlinkNetnsTest for its cost). */
     @Override
     public List<ConnectionRecord> export() throws BackendException {
-        CommandRunner.Result dump = context.commands().run(List.of("conntrack", "-L", "-o", "save"), null);
-        if (!dump.ok()) {
-            throw new BackendException("conntrack -L failed: " + dump.output().strip());
+        List<ConntrackMessages.Flow> flows;
+        try {
+            flows = conntrack().dump();
+        } catch (IOException e) {
+            throw new BackendException("reading the conntrack table: " + e.getMessage());
         }
+        return balanced(flows);
+    }
+
+    /** The flows of ours among {@code flows}, as records. */
+    private List<ConnectionRecord> balanced(List<ConntrackMessages.Flow> flows) {
         Set<IpAddress> ours = vips;
         Set<Integer> helpers = helperPorts;
         List<ConnectionRecord> records = new ArrayList<>();
-        for (String line : dump.output().split("\n")) {
-            if (line.startsWith("-A ")) {
-                ConnectionRecord record = ConntrackEntries.parse(line, ours, helpers);
-                if (record != null) {
-                    records.add(record);
-                }
+        for (ConntrackMessages.Flow flow : flows) {
+            ConnectionRecord record = ConntrackEntries.record(flow, ours, helpers);
+            if (record != null) {
+                records.add(record);
             }
         }
         return records;
     }
 
-    /** One {@code conntrack -R} batch: one process for any number of entries. */
+    /** Creates over ctnetlink, in batches: one system call per few hundred entries, no process. */
     @Override
     public int commit(List<ConnectionRecord> connections) throws BackendException {
         if (connections.isEmpty()) {
             return 0;
         }
-        StringBuilder batch = new StringBuilder();
-        connections.forEach(record -> batch.append(ConntrackEntries.saveLine(record)).append('\n'));
-        CommandRunner.Result result = context.commands().run(List.of("conntrack", "-R", "/dev/stdin"), batch.toString());
-        if (!result.ok()) {
-            // -R stops at the first line the kernel refuses; the ones before it are in.
-            throw new BackendException("conntrack -R refused an entry: " + result.output().strip());
+        ConntrackNetlink.CommitOutcome outcome;
+        try {
+            outcome = conntrack().create(connections);
+        } catch (IOException e) {
+            throw new BackendException("installing connections in conntrack: " + e.getMessage());
         }
-        return connections.size();
+        if (outcome.refused() > 0) {
+            throw new BackendException(outcome.installed() + " of " + connections.size() + " connections installed; the kernel"
+                    + " refused " + outcome.refused() + ", the first with " + outcome.firstRefusal());
+        }
+        return outcome.installed();
+    }
+
+    /** Conntrack's events: each balanced flow is known from its first packet. */
+    @Override
+    public synchronized boolean watch(Watcher watcher) throws BackendException {
+        if (events != null) {
+            throw new IllegalStateException("the conntrack events are watched already");
+        }
+        try {
+            events = new ConntrackEventReader(new ConntrackEventReader.Listener() {
+                @Override
+                public void changed(List<ConntrackMessages.Flow> flows) {
+                    List<ConnectionRecord> records = balanced(flows);
+                    if (!records.isEmpty()) {
+                        long oldest = flows.stream().mapToLong(ConntrackMessages.Flow::eventRealtimeNanos)
+                                .filter(time -> time > 0).min().orElse(0);
+                        watcher.learned(records, oldest);
+                    }
+                }
+
+                @Override
+                public void ended(List<ConntrackMessages.Flow> flows) {
+                    List<ConnectionRecord> records = balanced(flows);
+                    if (!records.isEmpty()) {
+                        watcher.ended(records);
+                    }
+                }
+
+                @Override
+                public void lost() {
+                    watcher.lost("the kernel dropped conntrack events (its socket buffer was full)");
+                }
+            });
+        } catch (IOException e) {
+            throw new BackendException("subscribing to conntrack events: " + e.getMessage());
+        }
+        return true;
+    }
+
+    private synchronized ConntrackNetlink conntrack() throws IOException {
+        if (netlink == null) {
+            netlink = new ConntrackNetlink();
+        }
+        return netlink;
     }
 
     private static Set<IpAddress> vipsOf(List<VirtualService> services) {
@@ -158,8 +213,14 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         // The table stays: a stopping agent must not cut the traffic it balances.
+        if (events != null) {
+            events.close();
+        }
+        if (netlink != null) {
+            netlink.close();
+        }
     }
 
     /** Per service, the servers taking new connections, as "address weight". */

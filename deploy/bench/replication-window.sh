@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The replication window of the NAT layout (issue 13): a stream of new TFTP downloads, the master
+# killed at a random moment; per round the youngest survivor, the oldest broken download and the
+# loss by age bucket. Needs root (namespaces).
+#   replication-window.sh [ROUNDS [PER_SECOND [SEED [ADVERT_INTERVAL]]]]   defaults 10 20 random 100ms
+exec "$(dirname "$0")/run-test-main.sh" ha-agent io.lvsha.agent.e2e.ReplicationWindowBenchmark -- "$@"

@@ -1,0 +1,131 @@
+package io.lvsha.agent.director.nft;
+
+import io.lvsha.arp.NetlinkSocket;
+import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
+import io.lvsha.agent.director.nft.ConntrackMessages.Kind;
+import io.lvsha.agent.director.nft.ConntrackMessages.Message;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Conntrack's NEW, UPDATE and DESTROY events as the kernel multicasts them, read on a thread of
+ * its own: a flow is known from its first packet, not from the next dump. The kernel drops events
+ * when the socket's buffer is full; the reader then says so, and its owner answers with a dump
+ * (as conntrackd does), since hiding the loss with NETLINK_NO_ENOBUFS would leave the copy wrong.
+ */
+final class ConntrackEventReader implements AutoCloseable {
+    /** Large enough for a burst of thousands of new flows between two reads on a stalled machine. */
+    private static final int RECEIVE_BUFFER_BYTES = 16 << 20;
+    /** How often the thread looks whether it should stop. */
+    private static final long POLL_MILLIS = 200;
+
+    /** Where the events go, on the reader's thread. */
+    interface Listener {
+        /** Flows that appeared or changed, in the order the kernel reported them (one datagram's worth). */
+        void changed(List<Flow> flows);
+
+        /** Flows that ended. */
+        void ended(List<Flow> flows);
+
+        /** The kernel dropped events: what is known may now be wrong until a dump repairs it. */
+        void lost();
+    }
+
+    private final NetlinkSocket socket;
+    private final Listener listener;
+    private final Thread thread;
+    private final AtomicLong overruns = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private volatile boolean running = true;
+
+    ConntrackEventReader(Listener listener) throws IOException {
+        this.listener = listener;
+        socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, ConntrackMessages.GROUPS_NEW_UPDATE_DESTROY, POLL_MILLIS);
+        socket.receiveBuffer(RECEIVE_BUFFER_BYTES);
+        thread = new Thread(this::run, "conntrack-events");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        byte[] buffer = new byte[256 * 1024];
+        int[] badMessages = new int[1];
+        try {
+            while (running) {
+                int length;
+                try {
+                    length = socket.receive(buffer);
+                } catch (NetlinkSocket.OverrunException e) {
+                    overruns.incrementAndGet();
+                    listener.lost();
+                    continue;
+                } catch (IOException e) {
+                    if (running) {
+                        listener.lost();
+                    }
+                    return;
+                }
+                if (length > 0) {
+                    badMessages[0] = 0;
+                    deliver(ConntrackMessages.decode(buffer, length, badMessages));
+                    malformed.addAndGet(badMessages[0]);
+                }
+            }
+        } finally {
+            // Closed here, on the thread that reads it: a socket closed under a blocked receive
+            // could have its number reused by the time the receive returns.
+            socket.close();
+        }
+    }
+
+    /** In the kernel's order: a flow that ends and a new one on the same ports must not swap. */
+    private void deliver(List<Message> messages) {
+        List<Flow> run = new ArrayList<>();
+        boolean runEnds = false;
+        for (Message message : messages) {
+            if (message.flow() == null) {
+                continue;
+            }
+            boolean ends = message.kind() == Kind.DESTROY;
+            if (ends != runEnds && !run.isEmpty()) {
+                pass(run, runEnds);
+                run = new ArrayList<>();
+            }
+            runEnds = ends;
+            run.add(message.flow());
+        }
+        if (!run.isEmpty()) {
+            pass(run, runEnds);
+        }
+    }
+
+    private void pass(List<Flow> flows, boolean ended) {
+        if (ended) {
+            listener.ended(flows);
+        } else {
+            listener.changed(flows);
+        }
+    }
+
+    /** Times the kernel dropped events for us. */
+    long overruns() {
+        return overruns.get();
+    }
+
+    /** Event messages that did not decode. */
+    long malformed() {
+        return malformed.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(POLL_MILLIS * 5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.lvsha.agent.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvsha.agent.lab.AdminClient;
+import io.lvsha.agent.lab.Lab;
+import io.lvsha.agent.lab.MachineStalls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.Random;
+
+/**
+ * The window in which a new session dies with the master (NAT layout, replication on): a steady
+ * stream of new TFTP downloads (2-8 MiB, four client and block-size kinds), and the master killed
+ * at a random moment of it without waiting for anything; then every download's age at the kill
+ * against whether it survived. A download that was not replicated can still survive: the new
+ * master balances its next packet afresh, and half the time to the same real server.
+ */
+final class ReplicationWindow {
+    /** Upper bounds of the age buckets, in ms: 0-10, 10-50, 50-200, 200-1000, over 1000. */
+    private static final long[] BUCKETS_MS = {10, 50, 200, 1000};
+    private static final Duration SOON = Duration.ofSeconds(20);
+    private static final Duration TRANSFERS = Duration.ofSeconds(150);
+
+    /** A download's age at the kill (ms, negative if it started after) and its outcome. */
+    record Aged(double ageMillis, Downloads.Outcome outcome) {
+    }
+
+    /**
+     * One round: its seed, when in the stream the master died, each download, and the longest
+     * stall the machine had meanwhile (the test JVM's or an agent's).
+     */
+    record Round(String killed, long seed, long killAfterMillis, double killTookMillis, List<Aged> downloads,
+                 long longestStallMillis, String stalls, List<JsonNode> uncausedRoleChanges, String replicationLag) {
+        OptionalDouble youngestSurvivor() {
+            return downloads.stream().filter(aged -> aged.outcome().intact()).mapToDouble(Aged::ageMillis).min();
+        }
+
+        OptionalDouble oldestBroken() {
+            return downloads.stream().filter(aged -> !aged.outcome().intact()).mapToDouble(Aged::ageMillis).max();
+        }
+
+        long broken() {
+            return downloads.stream().filter(aged -> !aged.outcome().intact()).count();
+        }
+
+        /** The downloads older than {@code millis} at the kill that broke. */
+        List<Aged> brokenOlderThan(double millis) {
+            return downloads.stream().filter(aged -> aged.ageMillis() > millis && !aged.outcome().intact()).toList();
+        }
+
+        /** Lost/started per age bucket, e.g. "0-10 ms 0/1, 10-50 ms 1/2, ...". */
+        String buckets() {
+            StringBuilder text = new StringBuilder();
+            for (int bucket = 0; bucket <= BUCKETS_MS.length; bucket++) {
+                double low = bucket == 0 ? Double.NEGATIVE_INFINITY : BUCKETS_MS[bucket - 1];
+                double high = bucket == BUCKETS_MS.length ? Double.POSITIVE_INFINITY : BUCKETS_MS[bucket];
+                long started = downloads.stream().filter(aged -> aged.ageMillis() >= low && aged.ageMillis() < high).count();
+                long lost = downloads.stream().filter(aged -> aged.ageMillis() >= low && aged.ageMillis() < high
+                        && !aged.outcome().intact()).count();
+                text.append(bucket == 0 ? "" : ", ").append(bucket == 0 ? "0" : BUCKETS_MS[bucket - 1])
+                        .append(bucket == BUCKETS_MS.length ? "+" : "-" + BUCKETS_MS[bucket]).append(" ms ")
+                        .append(lost).append('/').append(started);
+            }
+            return text.toString();
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down %.1f ms after the agent's SIGKILL): %d/%d broke;"
+                            + " youngest survivor %s, oldest broken %s; lost/started by age: %s; master's replication lag"
+                            + " until 1 s before the kill (kernel event to peer link, us) %s; %s", killed, killAfterMillis,
+                    seed, killTookMillis, broken(), downloads.size(), millis(youngestSurvivor()), millis(oldestBroken()),
+                    buckets(), replicationLag, stalls);
+        }
+
+        private static String millis(OptionalDouble value) {
+            return value.isPresent() ? String.format(Locale.ROOT, "%.1f ms", value.getAsDouble()) : "none";
+        }
+    }
+
+    private final Lab lab;
+    private final TftpFailover tftp;
+    private final int perSecond;
+    private String master = "d1";
+    private String backup = "d2";
+
+    /** @param perSecond new downloads per second */
+    ReplicationWindow(Lab lab, String advertInterval, int perSecond) throws Exception {
+        this.lab = lab;
+        this.tftp = new TftpFailover(lab, 2, advertInterval, 2, 3, 4, 5, 6, 7, 8);
+        this.perSecond = perSecond;
+    }
+
+    /** d1 master, d2 backup in sync; neither preempts, so that a revived director stays backup. */
+    void startPair() throws Exception {
+        lab.startAgent("d1", config("d1", 150));
+        lab.awaitRole("d1", "MASTER", SOON);
+        lab.startAgent("d2", config("d2", 100));
+        lab.awaitEvent("d2", "d2 in sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+    }
+
+    private Path config(String node, int priority) throws Exception {
+        Path config = tftp.config(node, priority, true);
+        Files.writeString(config, Files.readString(config).replace("version: 3\n", "version: 3\n  preempt: false\n"));
+        return config;
+    }
+
+    /**
+     * Streams new downloads, kills the master 1.5-3.5 s in (chosen by {@code seed}), lets every
+     * download end, then brings the killed director back as backup and waits until it is in sync.
+     */
+    Round round(long seed) throws Exception {
+        Random random = new Random(seed);
+        long killAfterMillis = 1500 + random.nextInt(2000);
+        TftpFailover.ClientKind[] kinds = TftpFailover.ClientKind.values();
+        Path dir = tftp.roundDir();
+        Downloads downloads = new Downloads(dir);
+        List<Downloads.Outcome> outcomes;
+        long killedAt;
+        double killTook;
+        long longestStall;
+        String stalls;
+        Instant killInstant;
+        String lag;
+        String killed = master;
+        Instant roundStart = Instant.now();
+        List<JsonNode> uncaused = new ArrayList<>();
+        try (MachineStalls watch = MachineStalls.watch(lab)) {
+            long start = System.nanoTime();
+            long killAt = start + killAfterMillis * 1_000_000L;
+            long period = 1_000_000_000L / perSecond;
+            // Read a second before the kill, beside the stream: the read must not delay the kill.
+            String lagOf = master;
+            java.util.concurrent.CompletableFuture<String> lagRead = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    sleepUntil(killAt - 1_000_000_000L);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return replicationLag(lagOf);
+            });
+            for (int i = 0; start + i * period < killAt; i++) {
+                sleepUntil(start + i * period);
+                downloads.start(tftp.client(dir, i, TftpFailover.imageOf(2 + random.nextInt(7)), kinds[random.nextInt(kinds.length)]));
+            }
+            sleepUntil(killAt);
+            killInstant = Instant.now();
+            killedAt = System.nanoTime();
+            tftp.killDirector(master);
+            killTook = (System.nanoTime() - killedAt) / 1e6; // the agent dies at once; this is until its links are down
+            lab.awaitEvent(backup, "takeover after the kill", e -> e.path("event").asText().equals("role-change")
+                    && e.path("to").asText().equals("MASTER") && after(e, killInstant), SOON);
+            outcomes = downloads.finish(TRANSFERS);
+            lag = lagRead.join();
+            longestStall = Math.max(watch.testJvmMillis(), Math.max(watch.agentMillis("d1"), watch.agentMillis("d2")));
+            stalls = watch.describe("d1", "d2");
+            for (String node : List.of("d1", "d2")) {
+                lab.roleChanges(node).stream().filter(change -> after(change, roundStart)).forEach(uncaused::add);
+            }
+            // The one change the round causes: the backup's takeover after the kill.
+            uncaused.stream().filter(change -> change.path("node").asText().equals(backup)
+                    && change.path("to").asText().equals("MASTER") && after(change, killInstant))
+                    .findFirst().ifPresent(uncaused::remove);
+        }
+        List<Aged> aged = new ArrayList<>();
+        for (Downloads.Outcome outcome : outcomes) {
+            aged.add(new Aged((killedAt - outcome.startedNanos()) / 1e6, outcome));
+        }
+        revive(killed);
+        return new Round(killed, seed, killAfterMillis, killTook, aged, longestStall, stalls, List.copyOf(uncaused), lag);
+    }
+
+    private void revive(String node) throws Exception {
+        tftp.reviveLinks(node);
+        Instant restarted = Instant.now();
+        lab.startAgent(node, config(node, node.equals("d1") ? 150 : 100));
+        lab.awaitEvent(node, node + " back in sync", e -> e.path("event").asText().equals("sync-in-sync")
+                && after(e, restarted), SOON);
+        String newBackup = master;
+        master = backup;
+        backup = newBackup;
+    }
+
+    /** The master's replication.event_lag.micros so far, as "count N, median/p99/max"; "none" if it has none. */
+    private String replicationLag(String node) {
+        try {
+            JsonNode lag = AdminClient.call(lab.awaitAdminSocket(node, SOON), "{\"cmd\":\"metrics\"}")
+                    .path("replication.event_lag.micros");
+            if (lag.isMissingNode()) {
+                return "none";
+            }
+            return "count " + lag.path("count").asLong() + ", " + lag.path("median").asLong() + "/"
+                    + lag.path("p99").asLong() + "/" + lag.path("max").asLong() + " (median/p99/max)";
+        } catch (Exception e) {
+            return "unread (" + e.getMessage() + ")";
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
+    }
+
+    private static boolean after(JsonNode event, Instant since) {
+        return Instant.parse(event.path("time").asText()).isAfter(since);
+    }
+}
