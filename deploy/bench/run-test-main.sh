@@ -17,4 +17,4 @@ cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
 ./mvnw -B -q -ntp -pl "$module" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
 cd "$module"
-java "${jvm[@]}" -cp "target/test-classes:target/classes:$(cat "$cp_file")" "$main" "$@"
+java "${jvm[@]}" -cp "$PWD/target/test-classes:$PWD/target/classes:$(cat "$cp_file")" "$main" "$@"

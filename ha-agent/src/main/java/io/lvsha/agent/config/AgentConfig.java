@@ -46,8 +46,10 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      * The kernel sync daemon's multicast (ipvsadm --start-daemon ... --mcast-interface IF --syncid N).
      *
      * @param syncid 0 takes every sender, as the kernel's backup does
+     * @param maxlen the master kernel's largest datagram (--sync-maxlen), or null for the kernel's
+     *     own (1472); a small one was measured to lose more than it gains (README)
      */
-    public record Sync(String iface, String group, int port, int syncid) {
+    public record Sync(String iface, String group, int port, int syncid, Integer maxlen) {
     }
 
     /**

@@ -71,7 +71,11 @@ final class ConfigValidator {
         if (port < 1 || port > 65535 || syncid < 0 || syncid > 255) {
             problem("sync", "port " + port + " / syncid " + syncid + " out of range", "port 1..65535, syncid 0..255");
         }
-        return new AgentConfig.Sync(iface, group, port, syncid);
+        Integer maxlen = raw.maxlen();
+        if (maxlen != null && (maxlen < 1 || maxlen > 65507)) {
+            problem("sync.maxlen", maxlen + " out of range", "1..65507 bytes, or leave it out for the kernel's own 1472");
+        }
+        return new AgentConfig.Sync(iface, group, port, syncid, maxlen);
     }
 
     private AgentConfig.PeerLink peerLink(RawConfig.PeerLink raw) {

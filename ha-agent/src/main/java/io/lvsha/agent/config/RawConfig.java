@@ -59,6 +59,6 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
     record PeerLink(String listen, String connect, String keyFile) {
     }
 
-    record Sync(@JsonProperty("interface") String iface, String group, Integer port, Integer syncid) {
+    record Sync(@JsonProperty("interface") String iface, String group, Integer port, Integer syncid, Integer maxlen) {
     }
 }

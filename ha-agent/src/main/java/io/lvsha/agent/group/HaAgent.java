@@ -3,6 +3,7 @@ package io.lvsha.agent.group;
 import io.lvsha.agent.admin.AgentControl;
 import io.lvsha.agent.balancer.Balancer;
 import io.lvsha.agent.director.BackendContext;
+import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.director.Backends;
 import io.lvsha.agent.director.CommandRunner;
 import io.lvsha.agent.director.DirectorBackend;
@@ -196,8 +197,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     /** What a backend is given: the tools' runner, and where the kernel's sync daemon talks. */
     public static BackendContext backendContext(AgentConfig config, CommandRunner commands) {
         AgentConfig.Sync sync = config.sync();
-        return new BackendContext(commands, sync == null ? null : sync.iface(), sync == null ? 0 : sync.syncid(),
-                sync == null ? null : java.net.InetSocketAddress.createUnresolved(sync.group(), sync.port()),
+        return new BackendContext(commands, sync == null ? null : new SyncDaemon(sync.iface(), sync.syncid(),
+                java.net.InetSocketAddress.createUnresolved(sync.group(), sync.port()), sync.maxlen()),
                 config.director().markTool());
     }
 

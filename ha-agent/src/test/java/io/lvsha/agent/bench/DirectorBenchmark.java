@@ -94,7 +94,7 @@ public final class DirectorBenchmark {
             int operations = 0;
             for (int run = 0; run < RUNS; run++) {
                 director.exec("nft", "flush", "ruleset");
-                NftablesBackend backend = new NftablesBackend(new BackendContext(inside, null, 0, null, "nftables"));
+                NftablesBackend backend = new NftablesBackend(new BackendContext(inside, null, "nftables"));
                 long t0 = System.nanoTime();
                 ApplyReport created = backend.apply(services(services, reals, 1));
                 long t1 = System.nanoTime();
@@ -124,7 +124,7 @@ public final class DirectorBenchmark {
             }
             return new CommandRunner.Result(0, "");
         };
-        IpvsBackend ipvs = new IpvsBackend(new BackendContext(recorder, null, 0, null, "nftables"));
+        IpvsBackend ipvs = new IpvsBackend(new BackendContext(recorder, null, "nftables"));
         long t0 = System.nanoTime();
         ApplyReport created = ipvs.apply(services(services, reals, 1));
         long t1 = System.nanoTime();
@@ -149,7 +149,7 @@ public final class DirectorBenchmark {
         for (int run = 0; run < RUNS; run++) {
             try (Netns standby = Netns.create("bench-ct")) {
                 standby.exec("nft", "add table ip nat; add chain ip nat post { type nat hook postrouting priority srcnat; }");
-                NftablesBackend backend = new NftablesBackend(new BackendContext(timed(standby), null, 0, null, "nftables"));
+                NftablesBackend backend = new NftablesBackend(new BackendContext(timed(standby), null, "nftables"));
                 backend.apply(tftpService());
                 // The conntrack socket opens at the first call, in the namespace of the thread making it.
                 standby.within(() -> backend.export());

@@ -94,6 +94,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void syncMaxlenIsTheKernelsUnlessSetAndRefusedOutOfRange() throws Exception {
+        String base = """
+                node: d1
+                group:
+                  vrid: 1
+                  channels: [{interface: eth0}]
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """;
+        assertEquals(null, ConfigLoader.load(write(base + "sync: {interface: eth1}\n")).sync().maxlen());
+        assertEquals(400, ConfigLoader.load(write(base + "sync: {interface: eth1, maxlen: 400}\n")).sync().maxlen());
+        String refused = String.join("\n", problems(base + "sync: {interface: eth1, maxlen: 0}\n"));
+        assertTrue(refused.contains("sync.maxlen") && refused.contains("1..65507"), refused);
+    }
+
+    @Test
     void unknownFieldIsNamedWithTheFieldsThatExist() throws Exception {
         List<String> problems = problems("""
                 node: d1

@@ -57,7 +57,7 @@ class SeedExamplesTest {
     void ipvsProgramsTheThreeFarmsAndReadsThemBack() throws Exception {
         DesiredState desired = ConfigLoader.load(EXAMPLE).director().desired();
         FakeIpvsadm kernel = new FakeIpvsadm();
-        IpvsBackend backend = new IpvsBackend(new BackendContext(kernel, null, 0, null, "nftables"));
+        IpvsBackend backend = new IpvsBackend(new BackendContext(kernel, null, "nftables"));
         ApplyReport first = backend.apply(desired);
         assertEquals(List.of(
                 "-A -f 1 -s wlc -p 300", "-a -f 1 -r 192.168.50.21:0 -g -w 1", "-a -f 1 -r 192.168.50.22:0 -g -w 1",
@@ -85,7 +85,7 @@ class SeedExamplesTest {
                 List.of(new MarkRule(io.lvsha.vrrp.IpAddress.parse("10.0.0.10"), Protocol.TCP,
                         List.of(new PortRange(21, 21), new PortRange(10000, 10999)))), Scheduler.SH, 900, 32, Forwarding.NAT,
                 true, "ftp", 21, null, null, List.of(new RealServer(io.lvsha.vrrp.IpAddress.parse("192.168.50.21"), 0, 1, true)));
-        String script = new NftablesBackend(new BackendContext((command, input) -> new CommandRunner.Result(0, ""), null, 0, null,
+        String script = new NftablesBackend(new BackendContext((command, input) -> new CommandRunner.Result(0, ""), null,
                 "nftables")).render(new DesiredState(List.of(ftp), false));
         assertTrue(script.contains("ct helper ftp {\n\t\ttype \"ftp\" protocol tcp"), script);
         assertTrue(script.contains("ip daddr 10.0.0.10 tcp dport { 21, 10000-10999 } meta mark set 0x2"), script);

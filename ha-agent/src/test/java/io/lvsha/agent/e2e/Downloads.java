@@ -18,8 +18,11 @@ import java.util.concurrent.TimeUnit;
  * what each client got, and the longest time its file did not grow (the stall a failover cost it).
  */
 final class Downloads {
-    /** One download's outcome; {@code startedNanos} is when its client was started (System.nanoTime). */
-    record Outcome(String client, int exitStatus, boolean contentRight, long stallMillis, long startedNanos) {
+    /**
+     * One download's outcome; {@code startedNanos} is when its client was started and
+     * {@code endedNanos} when it was first seen exited (System.nanoTime, within 10 ms).
+     */
+    record Outcome(String client, int exitStatus, boolean contentRight, long stallMillis, long startedNanos, long endedNanos) {
         boolean intact() {
             return contentRight && exitStatus == 0;
         }
@@ -36,6 +39,7 @@ final class Downloads {
     private long[] lastSize = new long[16];
     private long[] lastGrowth = new long[16];
     private long[] longestStall = new long[16];
+    private long[] ended = new long[16];
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
 
     /** Samples the files of the clients it starts every 10 ms; their output goes to {@code logs}/NAME.log. */
@@ -61,6 +65,7 @@ final class Downloads {
             lastSize = Arrays.copyOf(lastSize, index * 2);
             lastGrowth = Arrays.copyOf(lastGrowth, index * 2);
             longestStall = Arrays.copyOf(longestStall, index * 2);
+            ended = Arrays.copyOf(ended, index * 2);
         }
         long now = System.nanoTime();
         processes.add(new ProcessBuilder(client.command()).redirectErrorStream(true)
@@ -111,8 +116,20 @@ final class Downloads {
 
     /** Waits until every client has exited (or the deadline); then judges each download. */
     List<Outcome> finish(Duration timeout) throws Exception {
+        return finish(timeout, null);
+    }
+
+    /**
+     * As {@link #finish(Duration)}, but a client whose file has not grown for
+     * {@code brokenAfterStall} is ended there and judged broken: a transfer sent to the wrong real
+     * server never moves again, while its client would retry until its own time limit.
+     */
+    List<Outcome> finish(Duration timeout, Duration brokenAfterStall) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && alive()) {
+            if (brokenAfterStall != null) {
+                endStalled(brokenAfterStall.toNanos());
+            }
             Thread.sleep(20);
         }
         sampler.shutdownNow();
@@ -132,7 +149,7 @@ final class Downloads {
             Path output = clients.get(i).output();
             boolean right = Files.exists(output) && clients.get(i).expectedSha256().equals(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(output))));
-            outcomes.add(new Outcome(clients.get(i).name(), status, right, stallMillis(i), startedAt(i)));
+            outcomes.add(new Outcome(clients.get(i).name(), status, right, stallMillis(i), startedAt(i), endedAt(i)));
         }
         return outcomes;
     }
@@ -147,12 +164,26 @@ final class Downloads {
         return outcomes.stream().filter(Outcome::intact).count();
     }
 
+    private synchronized void endStalled(long stallNanos) {
+        long now = System.nanoTime();
+        for (int i = 0; i < processes.size(); i++) {
+            if (processes.get(i).isAlive() && now - lastGrowth[i] > stallNanos) {
+                processes.get(i).destroyForcibly();
+            }
+        }
+    }
+
     private synchronized boolean alive() {
         return processes.stream().anyMatch(Process::isAlive);
     }
 
     private synchronized long startedAt(int client) {
         return started.get(client);
+    }
+
+    /** When the sampler first saw the client exited; now if it never did (it was ended by {@link #finish}). */
+    private synchronized long endedAt(int client) {
+        return ended[client] != 0 ? ended[client] : System.nanoTime();
     }
 
     private synchronized long smallest() {
@@ -169,10 +200,14 @@ final class Downloads {
             } catch (IOException e) {
                 continue; // a file being replaced by its client: the next sample sees it
             }
+            boolean alive = processes.get(i).isAlive();
+            if (!alive && ended[i] == 0) {
+                ended[i] = now;
+            }
             if (size != lastSize[i]) {
                 lastSize[i] = size;
                 lastGrowth[i] = now;
-            } else if (processes.get(i).isAlive()) {
+            } else if (alive) {
                 longestStall[i] = Math.max(longestStall[i], now - lastGrowth[i]);
             }
         }

@@ -11,75 +11,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.Random;
 
 /**
  * The window in which a new session dies with the master (NAT layout, replication on): a steady
  * stream of new TFTP downloads (2-8 MiB, four client and block-size kinds), and the master killed
  * at a random moment of it without waiting for anything; then every download's age at the kill
- * against whether it survived. A download that was not replicated can still survive: the new
- * master balances its next packet afresh, and half the time to the same real server.
+ * against whether it survived ({@link DownloadAges}).
  */
 final class ReplicationWindow {
-    /** Upper bounds of the age buckets, in ms: 0-10, 10-50, 50-200, 200-1000, over 1000. */
-    private static final long[] BUCKETS_MS = {10, 50, 200, 1000};
     private static final Duration SOON = Duration.ofSeconds(20);
     private static final Duration TRANSFERS = Duration.ofSeconds(150);
 
-    /** A download's age at the kill (ms, negative if it started after) and its outcome. */
-    record Aged(double ageMillis, Downloads.Outcome outcome) {
-    }
-
     /**
-     * One round: its seed, when in the stream the master died, each download, and the longest
-     * stall the machine had meanwhile (the test JVM's or an agent's).
+     * One round: its seed, when in the stream the master died, each download's age and outcome,
+     * and the longest stall the machine had meanwhile (the test JVM's or an agent's).
      */
-    record Round(String killed, long seed, long killAfterMillis, double killTookMillis, List<Aged> downloads,
+    record Round(String killed, long seed, long killAfterMillis, double killTookMillis, DownloadAges ages,
                  long longestStallMillis, String stalls, List<JsonNode> uncausedRoleChanges, String replicationLag) {
-        OptionalDouble youngestSurvivor() {
-            return downloads.stream().filter(aged -> aged.outcome().intact()).mapToDouble(Aged::ageMillis).min();
-        }
-
-        OptionalDouble oldestBroken() {
-            return downloads.stream().filter(aged -> !aged.outcome().intact()).mapToDouble(Aged::ageMillis).max();
-        }
-
-        long broken() {
-            return downloads.stream().filter(aged -> !aged.outcome().intact()).count();
-        }
-
-        /** The downloads older than {@code millis} at the kill that broke. */
-        List<Aged> brokenOlderThan(double millis) {
-            return downloads.stream().filter(aged -> aged.ageMillis() > millis && !aged.outcome().intact()).toList();
-        }
-
-        /** Lost/started per age bucket, e.g. "0-10 ms 0/1, 10-50 ms 1/2, ...". */
-        String buckets() {
-            StringBuilder text = new StringBuilder();
-            for (int bucket = 0; bucket <= BUCKETS_MS.length; bucket++) {
-                double low = bucket == 0 ? Double.NEGATIVE_INFINITY : BUCKETS_MS[bucket - 1];
-                double high = bucket == BUCKETS_MS.length ? Double.POSITIVE_INFINITY : BUCKETS_MS[bucket];
-                long started = downloads.stream().filter(aged -> aged.ageMillis() >= low && aged.ageMillis() < high).count();
-                long lost = downloads.stream().filter(aged -> aged.ageMillis() >= low && aged.ageMillis() < high
-                        && !aged.outcome().intact()).count();
-                text.append(bucket == 0 ? "" : ", ").append(bucket == 0 ? "0" : BUCKETS_MS[bucket - 1])
-                        .append(bucket == BUCKETS_MS.length ? "+" : "-" + BUCKETS_MS[bucket]).append(" ms ")
-                        .append(lost).append('/').append(started);
-            }
-            return text.toString();
-        }
-
         String describe() {
-            return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down %.1f ms after the agent's SIGKILL): %d/%d broke;"
-                            + " youngest survivor %s, oldest broken %s; lost/started by age: %s; master's replication lag"
-                            + " until 1 s before the kill (kernel event to peer link, us) %s; %s", killed, killAfterMillis,
-                    seed, killTookMillis, broken(), downloads.size(), millis(youngestSurvivor()), millis(oldestBroken()),
-                    buckets(), replicationLag, stalls);
-        }
-
-        private static String millis(OptionalDouble value) {
-            return value.isPresent() ? String.format(Locale.ROOT, "%.1f ms", value.getAsDouble()) : "none";
+            return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down %.1f ms after the agent's SIGKILL): %s;"
+                            + " master's replication lag until 1 s before the kill (kernel event to peer link, us) %s; %s", killed,
+                    killAfterMillis, seed, killTookMillis, ages.describe(), replicationLag, stalls);
         }
     }
 
@@ -167,12 +120,9 @@ final class ReplicationWindow {
                     && change.path("to").asText().equals("MASTER") && after(change, killInstant))
                     .findFirst().ifPresent(uncaused::remove);
         }
-        List<Aged> aged = new ArrayList<>();
-        for (Downloads.Outcome outcome : outcomes) {
-            aged.add(new Aged((killedAt - outcome.startedNanos()) / 1e6, outcome));
-        }
         revive(killed);
-        return new Round(killed, seed, killAfterMillis, killTook, aged, longestStall, stalls, List.copyOf(uncaused), lag);
+        return new Round(killed, seed, killAfterMillis, killTook, DownloadAges.at(killedAt, outcomes), longestStall, stalls,
+                List.copyOf(uncaused), lag);
     }
 
     private void revive(String node) throws Exception {

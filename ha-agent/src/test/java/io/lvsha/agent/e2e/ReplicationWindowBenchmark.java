@@ -2,9 +2,7 @@ package io.lvsha.agent.e2e;
 
 import io.lvsha.agent.lab.Lab;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -37,22 +35,6 @@ public final class ReplicationWindowBenchmark {
                         : "; ROLE CHANGES THE KILL DID NOT CAUSE: " + round.uncausedRoleChanges());
             }
         }
-        System.out.println("youngest survivor (ms): " + stats(done.stream().mapToDouble(r -> r.youngestSurvivor().orElse(Double.NaN)).toArray()));
-        System.out.println("oldest broken (ms):     " + stats(done.stream().mapToDouble(r -> r.oldestBroken().orElse(Double.NaN)).toArray()));
-        System.out.println("broken per round:       " + stats(done.stream().mapToDouble(ReplicationWindow.Round::broken).toArray()));
-        long cleanAt20 = done.stream().filter(r -> r.brokenOlderThan(20).isEmpty()).count();
-        System.out.printf("rounds in which every download older than 20 ms survived: %d of %d%n", cleanAt20, done.size());
-        List<ReplicationWindow.Aged> all = done.stream().flatMap(r -> r.downloads().stream()).toList();
-        System.out.println("lost/started by age over all rounds: " + new ReplicationWindow.Round("all", seed, 0, 0, all, 0, "", List.of(), "").buckets());
-    }
-
-    /** "min/median/max" of the values that exist (a round without a broken download has no oldest broken). */
-    private static String stats(double[] values) {
-        double[] present = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
-        if (present.length == 0) {
-            return "none";
-        }
-        return String.format(Locale.ROOT, "%.1f/%.1f/%.1f (min/median/max of %d rounds)", present[0],
-                present[present.length / 2], present[present.length - 1], present.length);
+        System.out.println(DownloadAges.summary(done.stream().map(ReplicationWindow.Round::ages).toList(), 20));
     }
 }

@@ -4,14 +4,10 @@ import io.lvsha.agent.lab.Lab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The namespace lab's TFTP farm (NAT layout): images on both real servers, the directors' TFTP
@@ -49,8 +45,7 @@ final class TftpFailover {
 
     private final Lab lab;
     private final String advertInterval;
-    /** Image name -> the SHA-256 of its content. */
-    private final Map<String, String> images = new LinkedHashMap<>();
+    private final TftpImages images;
     private int rounds;
 
     /**
@@ -61,29 +56,22 @@ final class TftpFailover {
     TftpFailover(Lab lab, int megabytes, String advertInterval, int... moreSizes) throws Exception {
         this.lab = lab;
         this.advertInterval = advertInterval;
-        int largest = Math.max(megabytes, Arrays.stream(moreSizes).max().orElse(0));
-        byte[] content = new byte[largest << 20];
-        new Random(42).nextBytes(content);
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(IMAGE, Arrays.copyOf(content, megabytes << 20));
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        sizes.put(IMAGE, megabytes);
         for (int size : moreSizes) {
-            files.put(imageOf(size), Arrays.copyOf(content, size << 20));
+            sizes.put(imageOf(size), size);
         }
-        for (Map.Entry<String, byte[]> file : files.entrySet()) {
-            images.put(file.getKey(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.getValue())));
-        }
+        images = new TftpImages(42, sizes);
         for (String rs : new String[] {"rs1", "rs2"}) {
-            Path dir = Files.createDirectories(lab.dir().resolve(rs + "-files"));
-            for (Map.Entry<String, byte[]> file : files.entrySet()) {
-                Files.write(dir.resolve(file.getKey()), file.getValue());
-            }
+            Path dir = lab.dir().resolve(rs + "-files");
+            images.writeTo(dir);
             Files.writeString(dir.resolve("whoami"), rs + "\n");
             lab.startRealServer(rs, dir);
         }
     }
 
     static String imageOf(int megabytes) {
-        return "image-" + megabytes + "m.bin";
+        return TftpImages.sized(megabytes);
     }
 
     /** A director's config: the lab's peer-linked (or plain) config plus the TFTP service. */
@@ -104,7 +92,7 @@ final class TftpFailover {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace("cl")));
         command.addAll(kind.command(image, out));
         return new Downloads.Client("client-" + i + "-" + image + "-" + kind.name().toLowerCase(java.util.Locale.ROOT),
-                command, out, images.get(image));
+                command, out, images.sha256(image));
     }
 
     /** Starts {@code count} downloads of {@link #IMAGE} from the client namespace, half with each client program. */

@@ -254,7 +254,7 @@ class TftpFailoverNetnsTest extends LabTest {
                 continue;
             }
             double bound = STREAM_GOAL_MILLIS + round.longestStallMillis();
-            assertEquals(List.of(), round.brokenOlderThan(bound), "every download older than " + bound + " ms at the kill"
+            assertEquals(List.of(), round.ages().brokenOlderThan(bound), "every download older than " + bound + " ms at the kill"
                     + " survives (" + STREAM_GOAL_MILLIS + " ms, plus the round's longest stall): " + round.describe());
             judged++;
         }

@@ -12,6 +12,7 @@ import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.DirectorBackendProvider;
 import io.lvsha.agent.director.MarkRules;
 import io.lvsha.agent.director.ServiceKey;
+import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.director.VirtualService;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -92,7 +93,8 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
 
     @Override
     public void roleChanged(boolean master) throws BackendException {
-        if (context.syncInterface() == null) {
+        SyncDaemon daemon = context.syncDaemon();
+        if (daemon == null) {
             return;
         }
         String running = checked(List.of("ipvsadm", "-L", "--daemon"), null);
@@ -102,15 +104,20 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
             checked(List.of("ipvsadm", "--stop-daemon", stop), null);
         }
         if (!running.contains(start + " sync daemon")) {
-            checked(List.of("ipvsadm", "--start-daemon", start, "--mcast-interface", context.syncInterface(),
-                    "--syncid", Integer.toString(context.syncId())), null);
+            List<String> command = new ArrayList<>(List.of("ipvsadm", "--start-daemon", start, "--mcast-interface", daemon.iface(),
+                    "--syncid", Integer.toString(daemon.syncId()), "--mcast-group", daemon.group().getHostString(),
+                    "--mcast-port", Integer.toString(daemon.group().getPort())));
+            if (master && daemon.masterMaxlen() != null) {
+                command.addAll(List.of("--sync-maxlen", Integer.toString(daemon.masterMaxlen())));
+            }
+            checked(command, null);
         }
     }
 
     /** With a kernel sync daemon, the connections are the kernel's: replicated by the mirror, committed through the daemon. */
     @Override
     public ConnectionState connectionState() {
-        return context.syncInterface() == null ? null : this;
+        return context.syncDaemon() == null ? null : this;
     }
 
     /**
@@ -134,8 +141,9 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         }
         try {
             if (syncSender == null) {
-                syncSender = KernelSyncSender.open(context.syncGroup().getHostString(), context.syncGroup().getPort(),
-                        context.syncInterface(), context.syncId());
+                SyncDaemon daemon = context.syncDaemon();
+                syncSender = KernelSyncSender.open(daemon.group().getHostString(), daemon.group().getPort(), daemon.iface(),
+                        daemon.syncId());
             }
             syncSender.send(connections);
             return connections.size();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.agent.director.ApplyReport;
 import io.lvsha.agent.director.BackendContext;
+import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.Forwarding;
 import io.lvsha.agent.director.MarkRule;
@@ -80,7 +81,7 @@ class UmlIpvsNetnsTest {
         lab.exec("ip", "link", "set", "umltap0", "master", "br0", "up");
         dir = FILES.dir();
         uml = Uml.boot(lab.name(), "umltap0", "10.97.0.2/24,10.97.0.10/24", dir, 0);
-        backend = new IpvsBackend(new BackendContext(uml, "vec0", 7, new InetSocketAddress("224.0.0.81", 8848), "iptables-legacy"));
+        backend = new IpvsBackend(new BackendContext(uml, new SyncDaemon("vec0", 7, new InetSocketAddress("224.0.0.81", 8848), null), "iptables-legacy"));
     }
 
     @AfterAll

@@ -1,0 +1,299 @@
+package io.lvsha.agent.e2e;
+
+import io.lvsha.agent.lab.Uml;
+import io.lvsha.netns.Netns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * The direct-routing layout on real kernels (issue 5): a bridge in a namespace; up to two
+ * User-Mode Linux directors with IPVS on taps in it, each running ha-agent with the ipvs backend
+ * or keepalived with {@code lvs_sync_daemon} (the software inside the guest, as on a real
+ * director); real servers with the VIP on loopback, ARP suppressed, running tftpd-hpa; and one
+ * client namespace that downloads from as many addresses as it needs (persistence is per client).
+ */
+final class UmlLab implements AutoCloseable {
+    static final String VIP = "10.98.0.10";
+    static final Duration BOOT = Duration.ofSeconds(120);
+    private static final int VRID = 52;
+    private static final int SYNC_ID = 7;
+    /** Client addresses start here: 10.98.1.1, 10.98.1.2, ... 250 per /24. */
+    private static final int CLIENT_NETS_FROM = 1;
+
+    private final Path dir;
+    private final List<Netns> namespaces = new ArrayList<>();
+    private final List<Uml> directors = new ArrayList<>();
+    private final Netns bridge;
+    private final Netns client;
+    private final List<String> realServers = new ArrayList<>();
+    private int clientAddresses;
+
+    /** Builds the lab and starts {@code realServerCount} real servers, each serving {@code images}. */
+    UmlLab(Path dir, TftpImages images, int realServerCount) throws Exception {
+        this.dir = dir;
+        bridge = netns("umltftp");
+        bridge.exec("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
+        bridge.exec("ip", "addr", "add", "10.98.0.1/24", "dev", "br0");
+        bridge.exec("ip", "link", "set", "br0", "up");
+        client = netns("umltftpcl");
+        attach(client, "cl");
+        client.exec("ip", "addr", "add", "10.98.0.100/16", "dev", "eth0");
+        for (int r = 1; r <= realServerCount; r++) {
+            Netns real = netns("umltftprs" + r);
+            attach(real, "rs" + r);
+            String address = "10.98.0.2" + r;
+            realServers.add(address);
+            real.exec("ip", "addr", "add", address + "/16", "dev", "eth0");
+            // Direct routing: the VIP on loopback, never answered for in ARP (the seed's ARP limitation).
+            real.exec("ip", "addr", "add", VIP + "/32", "dev", "lo");
+            real.exec("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
+                    "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2");
+            Path files = dir.resolve("rs" + r);
+            images.writeTo(files);
+            new ProcessBuilder(real.inside("in.tftpd", "-L", "-s", files.toString(), "-a", VIP + ":69"))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("tftpd-rs" + r + ".log").toFile()).start();
+        }
+        for (int d = 1; d <= 2; d++) {
+            bridge.exec("ip", "tuntap", "add", "dev", "umltap" + d, "mode", "tap");
+            bridge.exec("ip", "link", "set", "umltap" + d, "master", "br0", "up");
+        }
+    }
+
+    private Netns netns(String role) {
+        Netns netns = Netns.create(role);
+        namespaces.add(netns);
+        return netns;
+    }
+
+    private void attach(Netns netns, String port) {
+        Netns.link(bridge, "p-" + port, netns, "eth0");
+        bridge.exec("ip", "link", "set", "p-" + port, "master", "br0");
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * Client address number {@code n} (0, 1, ...), added to the client namespace with every one
+     * below it on first use.
+     */
+    String clientAddress(int n) throws Exception {
+        if (n >= clientAddresses) {
+            int upTo = Math.max(n + 1, clientAddresses + 250);
+            Path batch = dir.resolve("client-addresses-" + upTo);
+            StringBuilder lines = new StringBuilder();
+            for (int i = clientAddresses; i < upTo; i++) {
+                lines.append("addr add ").append(addressOf(i)).append("/16 dev eth0\n");
+            }
+            Files.writeString(batch, lines);
+            client.exec("ip", "-batch", batch.toString());
+            clientAddresses = upTo;
+        }
+        return addressOf(n);
+    }
+
+    private static String addressOf(int n) {
+        return "10.98." + (CLIENT_NETS_FROM + n / 250) + "." + (1 + n % 250);
+    }
+
+    /**
+     * A curl download of {@code image} through the VIP from client address {@code n} at
+     * {@code blockSize}; curl gives up after {@code maxSeconds} (a transfer sent to the wrong
+     * real server only ever gets ICMP port-unreachable, which curl's TFTP ignores).
+     */
+    Downloads.Client download(Path into, int n, String image, String sha256, int blockSize, int maxSeconds) throws Exception {
+        Path out = into.resolve("out-" + n);
+        return new Downloads.Client("curl-" + n + "-" + image + "-" + blockSize, client.inside("curl", "-s", "-S", "-m",
+                Integer.toString(maxSeconds), "--interface", clientAddress(n), "--tftp-blksize", Integer.toString(blockSize),
+                "-o", out.toString(), "tftp://" + VIP + "/" + image), out, sha256);
+    }
+
+    /** Boots director {@code d} (1 or 2) and starts ha-agent inside it. */
+    Uml agent(int d, int priority, boolean replicate) throws Exception {
+        return agent(d, priority, replicate, null);
+    }
+
+    /** As {@link #agent(int, int, boolean)}, with {@code sync.maxlen} set (null: the agent's default). */
+    Uml agent(int d, int priority, boolean replicate, Integer syncMaxlen) throws Exception {
+        Uml uml = boot(d);
+        Path home = home(d);
+        Path key = dir.resolve("peer.key");
+        if (!Files.exists(key)) {
+            Files.writeString(key, "lvs-ha uml lab peer-link key, not secret");
+            key.toFile().setReadable(true, false);
+        }
+        String yaml = """
+                node: d%d
+                group:
+                  vrid: %d
+                  priority: %d
+                  advert-interval: 500ms
+                  channels: [{name: public, interface: vec0}]
+                vips: [{address: %s/16, interface: vec0}]
+                events: {file: /run/events.jsonl}
+                admin: {socket: /run/admin.sock}
+                director: {backend: ipvs, mark-tool: iptables-legacy}
+                services:
+                  - name: tftp
+                    fwmark: 1
+                    match: [{vip: %s, protocol: udp, ports: [69, 1024-65535]}]
+                    scheduler: wlc
+                    persistence: 300s
+                    forwarding: dr
+                    real-servers: [%s]
+                """.formatted(d, VRID, priority, VIP, VIP, String.join(", ",
+                realServers.stream().map(address -> "{address: " + address + "}").toList()));
+        if (replicate) {
+            yaml += "sync: {interface: vec0, syncid: " + SYNC_ID + (syncMaxlen == null ? "" : ", maxlen: " + syncMaxlen) + "}\n"
+                    + (d == 1
+                    ? "peer-link: {listen: \"10.98.0.11:7311\", key-file: " + key + "}\n"
+                    : "peer-link: {connect: \"10.98.0.11:7311\", key-file: " + key + "}\n");
+        }
+        Path config = readable(home.resolve("agent.yaml"), yaml);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The guest's root is the host's, read-only: temporary files (Netty's and JNA's native
+        // libraries) go to the guest's own /run.
+        Path start = readable(home.resolve("start-agent.sh"), "#!/bin/sh\nmkdir -p /run/tmp\nexec " + java
+                + " -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.io.tmpdir=/run/tmp"
+                + " -Djna.tmpdir=/run/tmp -cp " + System.getProperty("java.class.path") + " io.lvsha.agent.Main --config "
+                + config + " > /run/agent.out 2>&1\n");
+        readable(home.resolve("ha-agentctl.sh"), "#!/bin/sh\nexec " + java + " -XX:TieredStopAtLevel=1 -XX:-UsePerfData"
+                + " -Djava.io.tmpdir=/run/tmp -cp " + System.getProperty("java.class.path")
+                + " io.lvsha.agent.ctl.AgentCtl --socket /run/admin.sock \"$@\"\n");
+        uml.shell("sh " + start + " &");
+        return uml;
+    }
+
+    /** Runs ha-agentctl in director {@code d} (booted with {@link #agent}). */
+    String agentctl(Uml uml, int d, String arguments) throws Exception {
+        return uml.shell("sh " + home(d).resolve("ha-agentctl.sh") + " " + arguments).output().strip();
+    }
+
+    /**
+     * Boots director {@code d} and starts keepalived inside it, configured as its users run an
+     * LVS-DR pair: the same VRRP group (v3, the same advert interval, no preemption, so that a
+     * revived director stays backup), the same fwmark service with persistence, and
+     * {@code lvs_sync_daemon} on the same interface with the same syncid and kernel defaults.
+     * keepalived does not write marking rules: the same rule ha-agent writes is loaded first.
+     */
+    Uml keepalived(int d, int priority) throws Exception {
+        Uml uml = boot(d);
+        Path home = home(d);
+        StringBuilder servers = new StringBuilder();
+        realServers.forEach(address -> servers.append("    real_server ").append(address).append(" 0 { weight 1 }\n"));
+        Path config = readable(home.resolve("keepalived.conf"), """
+                global_defs {
+                    router_id d%d
+                    vrrp_version 3
+                    lvs_sync_daemon vec0 VI_1 id %d
+                }
+                vrrp_instance VI_1 {
+                    state BACKUP
+                    nopreempt
+                    interface vec0
+                    virtual_router_id %d
+                    priority %d
+                    advert_int 0.5
+                    virtual_ipaddress {
+                        %s/16 dev vec0
+                    }
+                }
+                virtual_server fwmark 1 {
+                    delay_loop 10
+                    lb_algo wlc
+                    lb_kind DR
+                    persistence_timeout 300
+                    protocol UDP
+                %s}
+                """.formatted(d, SYNC_ID, VRID, priority, VIP, servers));
+        for (String ports : List.of("69", "1024:65535")) {
+            Uml.Result marked = uml.shell("iptables-legacy -t mangle -A PREROUTING -d " + VIP + " -p udp --dport " + ports
+                    + " -j MARK --set-mark 1");
+            if (marked.exitStatus() != 0) {
+                throw new IllegalStateException("the marking rule for ports " + ports + ": " + marked.output());
+            }
+        }
+        uml.shell("keepalived -n -l -D -f " + config + " -p /run/keepalived.pid -r /run/vrrp.pid -c /run/checkers.pid"
+                + " > /run/keepalived.out 2>&1 &");
+        return uml;
+    }
+
+    private Uml boot(int d) throws Exception {
+        Path home = home(d);
+        Uml uml = Uml.boot(bridge.name(), "umltap" + d, "10.98.0.1" + d + "/16", home, d - 1);
+        directors.add(uml);
+        return uml;
+    }
+
+    private Path home(int d) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("d" + d));
+        home.toFile().setReadable(true, false);
+        home.toFile().setExecutable(true, false);
+        return home;
+    }
+
+    private static Path readable(Path file, String content) throws Exception {
+        Files.writeString(file, content);
+        file.toFile().setReadable(true, false);
+        return file;
+    }
+
+    /** The agent's events so far (ha-agent only). */
+    static String events(Uml uml) throws Exception {
+        return uml.shell("cat /run/events.jsonl 2>/dev/null; true").output();
+    }
+
+    /** Waits until the agent in {@code uml} logged an event containing {@code fragment}. */
+    static void awaitEvent(Uml uml, String what, String fragment, Duration timeout) throws Exception {
+        awaitGuest(uml, what, "cat /run/events.jsonl 2>/dev/null; true", output -> output.contains(fragment), timeout,
+                "tail -30 /run/agent.out");
+    }
+
+    /** Waits until keepalived in {@code uml} holds the VIP. */
+    static void awaitKeepalivedMaster(Uml uml, Duration timeout) throws Exception {
+        awaitGuest(uml, "keepalived master", "ip -o addr show dev vec0", output -> output.contains(" " + VIP + "/"),
+                timeout, "tail -30 /run/keepalived.out");
+    }
+
+    /** Waits until keepalived in {@code uml} is backup with the kernel's backup sync daemon running. */
+    static void awaitKeepalivedBackup(Uml uml, Duration timeout) throws Exception {
+        awaitGuest(uml, "keepalived backup with its sync daemon", "ipvsadm -L --daemon; grep -h 'Entering BACKUP' /run/keepalived.out",
+                output -> output.contains("backup sync daemon") && output.contains("Entering BACKUP"), timeout,
+                "tail -30 /run/keepalived.out");
+    }
+
+    private static void awaitGuest(Uml uml, String what, String probe, Predicate<String> ready, Duration timeout,
+                                   String diagnosis) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String output = "";
+        while (System.nanoTime() < deadline) {
+            output = uml.shell(probe).output();
+            if (ready.test(output)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(String.format(Locale.ROOT, "%s: not within %d s; last '%s' said: %s%nguest log: %s", what,
+                timeout.toSeconds(), probe, output, uml.shell(diagnosis).output()));
+    }
+
+    /** Powers off every director booted so far (the next ones boot on the same taps). */
+    void closeDirectors() {
+        directors.forEach(Uml::close);
+        directors.clear();
+    }
+
+    @Override
+    public void close() {
+        closeDirectors();
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+    }
+}
