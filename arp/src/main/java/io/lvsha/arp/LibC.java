@@ -4,7 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls the link layer needs that the JDK does not offer (netlink, interface index). */
+/** The few libc calls the JDK does not offer: netlink and raw sockets, and a thread's scheduling policy. */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -32,4 +32,9 @@ interface LibC extends Library {
     long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
+
+    int getsockname(int fd, byte[] address, int[] length) throws LastErrorException;
+
+    /** {@code pid} 0 is the calling thread; {@code param} is {@code struct sched_param} (one int). */
+    int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
 }

@@ -80,6 +80,20 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * The port id the kernel gave this socket: the sender of its requests, which the kernel writes
+     * into the header of every event those requests cause.
+     */
+    public int portId() throws IOException {
+        byte[] address = new byte[12];
+        try {
+            LibC.INSTANCE.getsockname(fd, address, new int[] {address.length});
+        } catch (LastErrorException e) {
+            throw new IOException("cannot read a netlink socket's address: errno " + e.getErrorCode(), e);
+        }
+        return ByteBuffer.wrap(address).order(ByteOrder.nativeOrder()).getInt(4);
+    }
+
     /** A message header in the host's byte order, positioned after it; the caller adds the body. */
     public static ByteBuffer message(int length, int type, int flags, int sequence) {
         ByteBuffer message = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());

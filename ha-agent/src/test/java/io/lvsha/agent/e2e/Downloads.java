@@ -19,10 +19,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class Downloads {
     /**
-     * One download's outcome; {@code startedNanos} is when its client was started and
-     * {@code endedNanos} when it was first seen exited (System.nanoTime, within 10 ms).
+     * One download's outcome; {@code startedNanos} is when its client was started,
+     * {@code firstDataNanos} when its file was first seen non-empty (0 if never) and
+     * {@code endedNanos} when it was first seen exited (System.nanoTime, within 10 ms);
+     * {@code logTail} the end of what the client printed.
      */
-    record Outcome(String client, int exitStatus, boolean contentRight, long stallMillis, long startedNanos, long endedNanos) {
+    record Outcome(String client, int exitStatus, boolean contentRight, long stallMillis, long startedNanos,
+                   long firstDataNanos, long endedNanos, String logTail) {
         boolean intact() {
             return contentRight && exitStatus == 0;
         }
@@ -40,6 +43,7 @@ final class Downloads {
     private long[] lastGrowth = new long[16];
     private long[] longestStall = new long[16];
     private long[] ended = new long[16];
+    private long[] firstData = new long[16];
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
 
     /** Samples the files of the clients it starts every 10 ms; their output goes to {@code logs}/NAME.log. */
@@ -66,6 +70,7 @@ final class Downloads {
             lastGrowth = Arrays.copyOf(lastGrowth, index * 2);
             longestStall = Arrays.copyOf(longestStall, index * 2);
             ended = Arrays.copyOf(ended, index * 2);
+            firstData = Arrays.copyOf(firstData, index * 2);
         }
         long now = System.nanoTime();
         processes.add(new ProcessBuilder(client.command()).redirectErrorStream(true)
@@ -100,15 +105,10 @@ final class Downloads {
         for (int i = 0; i < clients.size(); i++) {
             if (lastSize[i] < bytes) {
                 Process process = processes.get(i);
-                String log;
-                try {
-                    log = Files.readString(logs.resolve(clients.get(i).name() + ".log")).strip();
-                } catch (IOException e) {
-                    log = "";
-                }
+                String log = logTail(clients.get(i));
                 text.append("\n  ").append(clients.get(i).name()).append(": ").append(lastSize[i]).append(" bytes, ")
                         .append(process.isAlive() ? "running" : "exited " + process.exitValue())
-                        .append(log.isEmpty() ? "" : "; its log: " + log.substring(Math.max(0, log.length() - 300)));
+                        .append(log.isEmpty() ? "" : "; its log: " + log);
             }
         }
         return text.toString();
@@ -149,7 +149,8 @@ final class Downloads {
             Path output = clients.get(i).output();
             boolean right = Files.exists(output) && clients.get(i).expectedSha256().equals(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(output))));
-            outcomes.add(new Outcome(clients.get(i).name(), status, right, stallMillis(i), startedAt(i), endedAt(i)));
+            outcomes.add(new Outcome(clients.get(i).name(), status, right, stallMillis(i), startedAt(i), firstDataAt(i),
+                    endedAt(i), logTail(clients.get(i))));
         }
         return outcomes;
     }
@@ -181,6 +182,20 @@ final class Downloads {
         return started.get(client);
     }
 
+    private synchronized long firstDataAt(int client) {
+        return firstData[client];
+    }
+
+    /** The last 300 characters the client printed, stripped; empty if none. */
+    private String logTail(Client client) {
+        try {
+            String log = Files.readString(logs.resolve(client.name() + ".log")).strip();
+            return log.substring(Math.max(0, log.length() - 300));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** When the sampler first saw the client exited; now if it never did (it was ended by {@link #finish}). */
     private synchronized long endedAt(int client) {
         return ended[client] != 0 ? ended[client] : System.nanoTime();
@@ -205,6 +220,9 @@ final class Downloads {
                 ended[i] = now;
             }
             if (size != lastSize[i]) {
+                if (firstData[i] == 0) {
+                    firstData[i] = now;
+                }
                 lastSize[i] = size;
                 lastGrowth[i] = now;
             } else if (alive) {

@@ -30,7 +30,7 @@ final class ReplicationWindow {
     record Round(String killed, long seed, long killAfterMillis, double killTookMillis, DownloadAges ages,
                  long longestStallMillis, String stalls, List<JsonNode> uncausedRoleChanges, String replicationLag) {
         String describe() {
-            return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down %.1f ms after the agent's SIGKILL): %s;"
+            return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down and agent dead %.1f ms after): %s;"
                             + " master's replication lag until 1 s before the kill (kernel event to peer link, us) %s; %s", killed,
                     killAfterMillis, seed, killTookMillis, ages.describe(), replicationLag, stalls);
         }
@@ -83,6 +83,7 @@ final class ReplicationWindow {
         String killed = master;
         Instant roundStart = Instant.now();
         List<JsonNode> uncaused = new ArrayList<>();
+        tftp.armKill(master);
         try (MachineStalls watch = MachineStalls.watch(lab)) {
             long start = System.nanoTime();
             long killAt = start + killAfterMillis * 1_000_000L;
@@ -105,7 +106,7 @@ final class ReplicationWindow {
             killInstant = Instant.now();
             killedAt = System.nanoTime();
             tftp.killDirector(master);
-            killTook = (System.nanoTime() - killedAt) / 1e6; // the agent dies at once; this is until its links are down
+            killTook = (System.nanoTime() - killedAt) / 1e6; // the links go down at once; this is until both are, and the agent dead
             lab.awaitEvent(backup, "takeover after the kill", e -> e.path("event").asText().equals("role-change")
                     && e.path("to").asText().equals("MASTER") && after(e, killInstant), SOON);
             outcomes = downloads.finish(TRANSFERS);

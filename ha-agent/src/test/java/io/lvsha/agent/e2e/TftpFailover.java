@@ -2,12 +2,16 @@ package io.lvsha.agent.e2e;
 
 import io.lvsha.agent.lab.Lab;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The namespace lab's TFTP farm (NAT layout): images on both real servers, the directors' TFTP
@@ -44,6 +48,8 @@ final class TftpFailover {
             """;
 
     private final Lab lab;
+    /** Per director, the armed {@code ip -batch} of {@link #armKill}. */
+    private final Map<String, Process> linkSwitches = new HashMap<>();
     private final String advertInterval;
     private final TftpImages images;
     private int rounds;
@@ -105,17 +111,45 @@ final class TftpFailover {
         return Downloads.start(clients, dir);
     }
 
-    /** Takes a director down hard: its agent killed, its links down, as if the machine had died. */
-    void killDirector(String node) {
-        lab.killNow(node);
-        lab.exec(node, "ip", "link", "set", "pub0", "down");
-        lab.exec(node, "ip", "link", "set", "priv0", "down");
+    /**
+     * Readies {@link #killDirector} for {@code node}: an {@code ip -batch} already running in its
+     * namespace, waiting for the commands. A kill that first had to start processes would leave the
+     * machine forwarding, its agent dead, for the hundreds of ms a process start takes on a loaded
+     * machine: sessions begun then could not have been replicated by anybody.
+     */
+    void armKill(String node) throws IOException {
+        Process ready = linkSwitches.get(node);
+        if (ready == null || !ready.isAlive()) {
+            linkSwitches.put(node, lab.start(node + "-links", List.of("ip", "-n", lab.namespace(node), "-batch", "-")));
+        }
     }
 
-    /** Brings a killed director's links back (its agent is started again by the caller). */
+    /**
+     * Takes a director down as a machine dies: both links at once (one write to its armed
+     * {@code ip -batch}), then its agent killed. Returns once both are done.
+     */
+    void killDirector(String node) throws IOException, InterruptedException {
+        armKill(node);
+        Process links = linkSwitches.remove(node);
+        try (OutputStream commands = links.getOutputStream()) {
+            commands.write("link set pub0 down\nlink set priv0 down\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        lab.killNow(node);
+        if (!links.waitFor(30, TimeUnit.SECONDS) || links.exitValue() != 0) {
+            throw new AssertionError("taking " + node + "'s links down failed: see " + node + "-links.err in " + lab.dir());
+        }
+    }
+
+    /**
+     * Brings a killed director back as from a reboot (no VIPs, an empty conntrack table), links up;
+     * its agent is started again by the caller.
+     */
     void reviveLinks(String node) {
+        lab.exec(node, "conntrack", "-F");
+        // The VIPs are the secondary addresses: each sits in the subnet of the director's own.
+        lab.exec(node, "ip", "addr", "flush", "dev", "pub0", "secondary");
+        lab.exec(node, "ip", "addr", "flush", "dev", "priv0", "secondary");
         lab.exec(node, "ip", "link", "set", "pub0", "up");
         lab.exec(node, "ip", "link", "set", "priv0", "up");
-        lab.exec(node, "conntrack", "-F");
     }
 }

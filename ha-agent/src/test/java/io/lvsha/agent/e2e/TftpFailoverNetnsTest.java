@@ -42,15 +42,14 @@ class TftpFailoverNetnsTest extends LabTest {
     /** A stall this long (one 100 ms interval) can push a master's advert past Master_Down_Interval. */
     private static final Duration STALL_BOUND = Duration.ofMillis(100);
     /**
-     * A session this old at the master's death is on the backup. Issue 13's goal is 20 ms, not met:
-     * on the shared 2-core machines, with 50 client processes running, nothing older than 200 ms
-     * was lost in 15 benchmark rounds, but one round of this test (2026-12-03) lost downloads up
-     * to 562 ms old, with the master's event-to-peer-link lag at 332 ms p99 while no thread of
-     * the JVM stalled over 41 ms: something holds the event thread up, cause not found yet. The
-     * bound is above every measured round; the periodic conntrack dump this replaced lost 4 of
-     * 278 downloads older than 1 s and 64 of 154 between 200 ms and 1 s.
+     * A session this old at the master's death is on the backup. Issue 13's goal is 20 ms; on the
+     * shared 2-core machines, with 50 client processes running, 10 benchmark rounds lost none older
+     * than 70 ms but for atftp's aborts on a repeated OACK (which no director can prevent), and the
+     * event-to-peer-link lag had a p99 of 2-34 ms. The bound leaves room for a loaded CI machine.
+     * (It was 1 s while the event thread ran at normal priority and waited for a CPU up to 0.6 s,
+     * and while the kill left the machine forwarding, its agent dead, for up to 1.6 s.)
      */
-    private static final double STREAM_GOAL_MILLIS = 1000;
+    private static final double STREAM_GOAL_MILLIS = 200;
     private static final int STREAM_ROUNDS = 3;
 
     /** A round whose role changes were not all the test's doing, while the machine stalled. */
@@ -256,7 +255,8 @@ class TftpFailoverNetnsTest extends LabTest {
                 continue;
             }
             double bound = STREAM_GOAL_MILLIS + round.longestStallMillis();
-            assertEquals(List.of(), round.ages().brokenOlderThan(bound), "every download older than " + bound + " ms at the kill"
+            assertEquals(List.of(), round.ages().brokenBeforeTheKill(), "no download breaks before the kill: " + round.describe());
+            assertEquals(List.of(), round.ages().lostByTheDirectorOlderThan(bound), "every download older than " + bound + " ms at the kill"
                     + " survives (" + STREAM_GOAL_MILLIS + " ms, plus the round's longest stall): " + round.describe());
             judged++;
         }

@@ -153,7 +153,8 @@ class UmlTftpFailoverNetnsTest {
             UmlReplicationWindow.Round round = window.round(UmlReplicationWindow.Software.HA_AGENT, seeds.nextLong());
             System.out.println("UML stream round " + (i + 1) + ": " + round.describe());
             assertTrue(round.ages().downloads().size() >= 10, "the stream had downloads in flight at the kill: " + round.describe());
-            assertEquals(List.of(), round.ages().brokenOlderThan(STREAM_GOAL_MILLIS), "every download older than "
+            assertEquals(List.of(), round.ages().brokenBeforeTheKill(), "no download breaks before the kill: " + round.describe());
+            assertEquals(List.of(), round.ages().lostByTheDirectorOlderThan(STREAM_GOAL_MILLIS), "every download older than "
                     + STREAM_GOAL_MILLIS + " ms at the kill survives: " + round.describe());
         }
     }

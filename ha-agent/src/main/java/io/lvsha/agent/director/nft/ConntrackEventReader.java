@@ -1,6 +1,7 @@
 package io.lvsha.agent.director.nft;
 
 import io.lvsha.arp.NetlinkSocket;
+import io.lvsha.arp.ThreadScheduling;
 import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
 import io.lvsha.agent.director.nft.ConntrackMessages.Kind;
 import io.lvsha.agent.director.nft.ConntrackMessages.Message;
@@ -8,14 +9,22 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Conntrack's NEW, UPDATE and DESTROY events as the kernel multicasts them, read on a thread of
  * its own: a flow is known from its first packet, not from the next dump. The kernel drops events
  * when the socket's buffer is full; the reader then says so, and its owner answers with a dump
  * (as conntrackd does), since hiding the loss with NETLINK_NO_ENOBUFS would leave the copy wrong.
+ * The thread runs under SCHED_FIFO where the process may: the replication lag is the time this
+ * thread waits to be scheduled (see {@link ThreadScheduling}). Events that this process's own
+ * creates caused (a takeover's commit) are left out: those flows are known already.
  */
 final class ConntrackEventReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConntrackEventReader.class);
+    /** Low among real-time priorities: above every normal thread, below the kernel's own (99). */
+    private static final int REALTIME_PRIORITY = 10;
     /** Large enough for a burst of thousands of new flows between two reads on a stalled machine. */
     private static final int RECEIVE_BUFFER_BYTES = 16 << 20;
     /** How often the thread looks whether it should stop. */
@@ -35,13 +44,16 @@ final class ConntrackEventReader implements AutoCloseable {
 
     private final NetlinkSocket socket;
     private final Listener listener;
+    private final int ownPortId;
     private final Thread thread;
     private final AtomicLong overruns = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private volatile boolean running = true;
 
-    ConntrackEventReader(Listener listener) throws IOException {
+    /** @param ownPortId the port id of this process's socket that creates entries; its events are not passed on */
+    ConntrackEventReader(Listener listener, int ownPortId) throws IOException {
         this.listener = listener;
+        this.ownPortId = ownPortId;
         socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, ConntrackMessages.GROUPS_NEW_UPDATE_DESTROY, POLL_MILLIS);
         socket.receiveBuffer(RECEIVE_BUFFER_BYTES);
         thread = new Thread(this::run, "conntrack-events");
@@ -52,6 +64,12 @@ final class ConntrackEventReader implements AutoCloseable {
     private void run() {
         byte[] buffer = new byte[256 * 1024];
         int[] badMessages = new int[1];
+        try {
+            ThreadScheduling.makeCurrentThreadRealtime(REALTIME_PRIORITY);
+        } catch (IOException refused) {
+            LOG.warn("conntrack events are read at normal priority, so the replication lag follows the machine's load: {}",
+                    refused.getMessage());
+        }
         try {
             while (running) {
                 int length;
@@ -85,7 +103,7 @@ final class ConntrackEventReader implements AutoCloseable {
         List<Flow> run = new ArrayList<>();
         boolean runEnds = false;
         for (Message message : messages) {
-            if (message.flow() == null) {
+            if (message.flow() == null || message.portId() == ownPortId) {
                 continue;
             }
             boolean ends = message.kind() == Kind.DESTROY;

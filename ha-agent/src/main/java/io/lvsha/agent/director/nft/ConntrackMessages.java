@@ -89,8 +89,10 @@ final class ConntrackMessages {
     /**
      * One decoded message. For {@link Kind#ERROR}, {@code error} is the negative errno (0 is an
      * acknowledgement) and {@code sequence} the request's; {@code flow} is null unless a flow came.
+     * {@code portId} is the header's: in an event, the netlink socket whose request caused it (0
+     * when the kernel's own traffic did).
      */
-    record Message(Kind kind, Flow flow, int error, int sequence) {
+    record Message(Kind kind, Flow flow, int error, int sequence, int portId) {
     }
 
     private ConntrackMessages() {
@@ -109,14 +111,14 @@ final class ConntrackMessages {
             int type = in.getShort() & 0xffff;
             int flags = in.getShort() & 0xffff;
             int sequence = in.getInt();
-            in.getInt();
+            int portId = in.getInt();
             if (messageLength < NetlinkSocket.HEADER || start + messageLength > length) {
                 malformed[0]++;
                 break; // the rest cannot be framed
             }
             int end = start + messageLength;
             try {
-                Message message = message(in, end, type, flags, sequence);
+                Message message = message(in, end, type, flags, sequence, portId);
                 if (message != null) {
                     messages.add(message);
                 }
@@ -128,12 +130,12 @@ final class ConntrackMessages {
         return messages;
     }
 
-    private static Message message(ByteBuffer in, int end, int type, int flags, int sequence) {
+    private static Message message(ByteBuffer in, int end, int type, int flags, int sequence, int portId) {
         switch (type) {
             case NetlinkSocket.NLMSG_ERROR:
-                return new Message(Kind.ERROR, null, in.getInt(), sequence);
+                return new Message(Kind.ERROR, null, in.getInt(), sequence, portId);
             case NetlinkSocket.NLMSG_DONE:
-                return new Message(Kind.DONE, null, 0, sequence);
+                return new Message(Kind.DONE, null, 0, sequence, portId);
             case MSG_NEW:
             case MSG_DELETE:
                 in.limit(end);
@@ -142,7 +144,7 @@ final class ConntrackMessages {
                 Flow flow = flow(in, family == AF_INET6 ? AddressFamily.IPV6 : AddressFamily.IPV4);
                 Kind kind = type == MSG_DELETE ? Kind.DESTROY
                         : (flags & (NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL)) != 0 ? Kind.NEW : Kind.UPDATE;
-                return flow == null ? null : new Message(kind, flow, 0, sequence);
+                return flow == null ? null : new Message(kind, flow, 0, sequence, portId);
             default:
                 return null; // another subsystem's or an expectation's message: not ours
         }

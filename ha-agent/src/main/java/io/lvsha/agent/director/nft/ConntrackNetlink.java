@@ -38,6 +38,11 @@ final class ConntrackNetlink implements AutoCloseable {
         socket.receiveBuffer(4 << 20);
     }
 
+    /** The port id of this client's socket, which the kernel writes into the events its creates cause. */
+    int portId() throws IOException {
+        return socket.portId();
+    }
+
     /** Every IPv4 entry in the table now. */
     synchronized List<Flow> dump() throws IOException {
         int request = ++sequence;

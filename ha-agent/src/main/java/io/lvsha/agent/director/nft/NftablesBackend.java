@@ -164,6 +164,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
             throw new IllegalStateException("the conntrack events are watched already");
         }
         try {
+            int ownPortId = conntrack().portId();
             events = new ConntrackEventReader(new ConntrackEventReader.Listener() {
                 @Override
                 public void changed(List<ConntrackMessages.Flow> flows) {
@@ -187,7 +188,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
                 public void lost() {
                     watcher.lost("the kernel dropped conntrack events (its socket buffer was full)");
                 }
-            });
+            }, ownPortId);
         } catch (IOException e) {
             throw new BackendException("subscribing to conntrack events: " + e.getMessage());
         }

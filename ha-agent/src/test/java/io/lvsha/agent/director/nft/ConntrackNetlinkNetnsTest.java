@@ -12,12 +12,16 @@ import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
 import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.vrrp.IpAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.Test;
 @NetnsTest
 @RequiresPrograms({"nft", "conntrack", "python3", "sysctl"})
 class ConntrackNetlinkNetnsTest {
+    private static final int SCHED_FIFO = 1;
     private static final IpAddress VIP = IpAddress.parse("10.99.0.10");
     private static final IpAddress CLIENT = IpAddress.parse("10.99.0.100");
     private static final IpAddress RS1 = IpAddress.parse("192.168.50.21");
@@ -73,11 +78,11 @@ class ConntrackNetlinkNetnsTest {
                 + from + "', " + fromPort + ")); s.sendto(b'x', ('" + to + "', " + toPort + "))");
     }
 
-    @Test
-    void eachFlowIsKnownFromItsFirstPacketAndForgottenWhenItEnds() throws Exception {
-        BlockingQueue<Flow> changed = new LinkedBlockingQueue<>();
-        BlockingQueue<Flow> ended = new LinkedBlockingQueue<>();
-        opened(director.within(() -> new ConntrackEventReader(new ConntrackEventReader.Listener() {
+    /** A reader whose flows go to {@code changed} and {@code ended}; events caused by {@code own}'s requests are left out. */
+    private ConntrackEventReader reader(BlockingQueue<Flow> changed, BlockingQueue<Flow> ended, ConntrackNetlink own)
+            throws Exception {
+        int ownPortId = own.portId();
+        return opened(director.within(() -> new ConntrackEventReader(new ConntrackEventReader.Listener() {
             @Override
             public void changed(List<Flow> flows) {
                 changed.addAll(flows);
@@ -91,7 +96,14 @@ class ConntrackNetlinkNetnsTest {
             @Override
             public void lost() {
             }
-        })));
+        }, ownPortId)));
+    }
+
+    @Test
+    void eachFlowIsKnownFromItsFirstPacketAndForgottenWhenItEnds() throws Exception {
+        BlockingQueue<Flow> changed = new LinkedBlockingQueue<>();
+        BlockingQueue<Flow> ended = new LinkedBlockingQueue<>();
+        reader(changed, ended, opened(director.within(ConntrackNetlink::new)));
         long sent = System.currentTimeMillis() * 1_000_000L;
         udp("10.99.0.1", 35363, "10.99.0.10", 69);
         Flow request = changed.poll(10, TimeUnit.SECONDS);
@@ -104,6 +116,45 @@ class ConntrackNetlinkNetnsTest {
         Flow gone = ended.poll(10, TimeUnit.SECONDS);
         assertNotNull(gone, "a DESTROY event");
         assertEquals(request.original(), gone.original());
+    }
+
+    @Test
+    void theReaderRunsUnderSchedFifo() throws Exception {
+        reader(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>(), opened(director.within(ConntrackNetlink::new)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int policy = -1;
+        while (policy != SCHED_FIFO && System.nanoTime() < deadline) {
+            policy = schedulingPolicyOf("conntrack-event"); // the kernel keeps 15 characters of a thread's name
+            Thread.sleep(10);
+        }
+        assertEquals(SCHED_FIFO, policy, "the event thread's policy (/proc/self/task/*/stat field 41)");
+    }
+
+    /** Field 41 of the stat of this process's thread named {@code comm}; -1 if there is none. */
+    private static int schedulingPolicyOf(String comm) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().equals(comm)) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return Integer.parseInt(fields[41 - 3]); // fields[0] is field 3, the state
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void theEventsOfOurOwnCreatesAreLeftOut() throws Exception {
+        BlockingQueue<Flow> changed = new LinkedBlockingQueue<>();
+        ConntrackNetlink conntrack = opened(director.within(ConntrackNetlink::new));
+        reader(changed, new LinkedBlockingQueue<>(), conntrack);
+        assertEquals(1, conntrack.create(List.of(new ConnectionRecord(17, CLIENT, 40000, VIP, 5000, RS2, 5001, 0, 0, 0,
+                120, null))).installed());
+        udp("10.99.0.1", 35364, "10.99.0.10", 69); // a packet's flow: its event comes after the create's would have
+        Flow first = changed.poll(10, TimeUnit.SECONDS);
+        assertNotNull(first, "the packet's NEW event");
+        assertEquals(35364, first.original().sourcePort(), "the first event is the packet's, not the create's: " + first);
     }
 
     @Test
