@@ -49,10 +49,25 @@ final class ChannelWatch {
         }
     }
 
-    /** Stops silence detection (we are master, or stopped); lost channels stay lost until heard. */
+    /** Stops silence detection (we stopped); lost channels stay lost. */
     void stopWatching() {
         for (Deadline deadline : silence) {
             deadline.cancel();
+        }
+    }
+
+    /**
+     * Stops silence detection because we became master. A master hears nobody, so silence says
+     * nothing any more: a channel whose link is up is restored (as a link coming up is while master),
+     * else a channel lost while backup would show as lost for as long as we are master.
+     */
+    void stopWatchingAsMaster(List<VrrpAction> out) {
+        stopWatching();
+        for (int i = 0; i < count; i++) {
+            if (lost[i] && up[i]) {
+                lost[i] = false;
+                out.add(new VrrpAction.ChannelRestored(i));
+            }
         }
     }
 

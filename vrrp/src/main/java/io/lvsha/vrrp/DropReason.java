@@ -28,6 +28,7 @@ public enum DropReason {
     VERSION_MISMATCH("version differs from the configured one"),
     FAMILY_MISMATCH("address family differs from the configured one"),
     VRID_MISMATCH("VRID is not configured here"),
+    FOREIGN_SPEAKER("the source is none of the channel's known peers (configured, or learned over the peer link)"),
     AUTH_MISMATCH("VRRPv2 authentication type or password differs (RFC 3768 §7.1)"),
     INTERVAL_MISMATCH("VRRPv2 advert interval differs from ours (RFC 3768 §7.1)"),
     SOURCE_NOT_LINK_LOCAL("IPv6 source is not link-local (RFC 5798 §5.1.2.1)"),

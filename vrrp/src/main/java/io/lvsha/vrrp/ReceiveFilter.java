@@ -7,17 +7,38 @@ import java.util.Set;
  * The per-router receive checks of RFC 5798 §7.1 and RFC 3768 §7.1 that need the configuration:
  * what {@link AdvertCodec} cannot know. An advert that passes goes to the {@link VirtualRouter}.
  *
+ * <p>One check is not the RFC's: where the channel's legitimate speakers are known (keepalived's
+ * {@code unicast_peer} with {@code check_unicast_src}), an advert from any other source is dropped.
+ * The RFC trusts everyone on the link, so one forged higher-priority advert takes the master down.
+ *
  * <p>Thread-safe: immutable.
  */
 public final class ReceiveFilter {
     private final VirtualRouterConfig config;
     private final Set<IpAddress> ownAddresses = new HashSet<>();
     private final Set<IpAddress> virtualAddresses;
+    private final Set<IpAddress> knownSpeakers;
 
+    /** A filter that takes adverts from any source, as the RFCs do. */
     public ReceiveFilter(VirtualRouterConfig config) {
+        this(config, Set.of());
+    }
+
+    /** @param knownSpeakers the only sources whose adverts count; empty for any source */
+    public ReceiveFilter(VirtualRouterConfig config, Set<IpAddress> knownSpeakers) {
         this.config = config;
         config.channels().forEach(channel -> ownAddresses.add(channel.primaryAddress()));
         this.virtualAddresses = Set.copyOf(config.virtualAddresses());
+        this.knownSpeakers = Set.copyOf(knownSpeakers);
+    }
+
+    /** This filter, taking adverts only from {@code speakers} (empty: from any source). */
+    public ReceiveFilter withKnownSpeakers(Set<IpAddress> speakers) {
+        return new ReceiveFilter(config, speakers);
+    }
+
+    public Set<IpAddress> knownSpeakers() {
+        return knownSpeakers;
     }
 
     /**
@@ -37,6 +58,9 @@ public final class ReceiveFilter {
         }
         if (advert.vrid() != config.vrid()) {
             return DropReason.VRID_MISMATCH;
+        }
+        if (!knownSpeakers.isEmpty() && !knownSpeakers.contains(received.source())) {
+            return DropReason.FOREIGN_SPEAKER;
         }
         if (advert.version() == VrrpVersion.V2) {
             // RFC 3768 §7.1: the auth type and data, and the advert interval, must equal ours.

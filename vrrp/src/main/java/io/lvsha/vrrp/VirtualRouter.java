@@ -362,12 +362,12 @@ public final class VirtualRouter {
     private void becomeMaster(TransitionReason reason, long now, List<VrrpAction> out) {
         masterDownTimer.cancel();
         preemptTimer.cancel();
-        channels.stopWatching();
         masterAddress = null;
         masterPriority = -1;
         sendAdvertNow(now, out);
         changeRole(Role.MASTER, reason, out);
         out.add(new AnnounceAddresses());
+        channels.stopWatchingAsMaster(out);
     }
 
     /** Cancel Adver_Timer, set Master_Down_Timer to Master_Down_Interval, transition to Backup. */

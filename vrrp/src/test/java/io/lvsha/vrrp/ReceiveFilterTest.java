@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReceiveFilterTest {
@@ -32,6 +33,19 @@ class ReceiveFilterTest {
         VirtualRouterConfig config = VirtualRouterTest.config(VrrpVersion.V3, 100, 100).build();
         assertEquals(DropReason.LOOPED_BACK,
                 check(config, VirtualRouterTest.LOCAL, Advertisement.of(VrrpVersion.V3, 51, 100, 100, List.of(VIP))));
+    }
+
+    @Test
+    void withKnownSpeakersAnyOtherSourceIsForeign() {
+        VirtualRouterConfig config = VirtualRouterTest.config(VrrpVersion.V3, 100, 100).build();
+        ReceiveFilter filter = new ReceiveFilter(config, Set.of(PEER));
+        Advertisement forged = Advertisement.of(VrrpVersion.V3, 51, 254, 100, List.of(VIP));
+        assertEquals(DropReason.FOREIGN_SPEAKER, filter.check(new ReceivedAdvert(IpAddress.parse("10.99.0.200"), GROUP, forged)));
+        assertNull(filter.check(new ReceivedAdvert(PEER, GROUP, forged)));
+        assertEquals(DropReason.VRID_MISMATCH, filter.check(new ReceivedAdvert(IpAddress.parse("10.99.0.200"), GROUP,
+                Advertisement.of(VrrpVersion.V3, 52, 254, 100, List.of(VIP)))), "another group's router is not a forger");
+        assertNull(filter.withKnownSpeakers(Set.of()).check(new ReceivedAdvert(IpAddress.parse("10.99.0.200"), GROUP, forged)),
+                "no known speakers: the RFC's behaviour");
     }
 
     @Test

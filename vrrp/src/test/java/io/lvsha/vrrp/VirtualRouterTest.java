@@ -365,6 +365,32 @@ class VirtualRouterTest {
     }
 
     @Test
+    void aChannelLostWhileBackupIsNotShownLostOnceMasterWithItsLinkUp() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10).twoChannels());
+        for (int i = 0; i < 10; i++) {
+            clock.advanceMillis(100);
+            advert(router, 0, PEER, 150, 10);
+            tickAt(router, clock.nanoTime());
+        }
+        assertTrue(router.isChannelLost(1));
+        List<VrrpAction> takeover = tickAt(router, router.nextDeadline());
+        assertEquals(Role.MASTER, router.role());
+        assertTrue(takeover.contains(new ChannelRestored(1)), takeover.toString());
+        assertFalse(router.isChannelLost(1));
+    }
+
+    @Test
+    void aChannelWhoseLinkIsDownStaysLostOnceMaster() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10).twoChannels());
+        router.handle(new VrrpEvent.ChannelDown(1), clock.advanceMillis(10));
+        assertTrue(router.isChannelLost(1));
+        while (router.role() == Role.BACKUP) {
+            tickAt(router, router.nextDeadline());
+        }
+        assertTrue(router.isChannelLost(1));
+    }
+
+    @Test
     void aDyingMastersLastAdvertsDoNotRaiseAChannelLossBeforeTheTakeover() {
         VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10).twoChannels());
         for (int i = 0; i < 10; i++) {

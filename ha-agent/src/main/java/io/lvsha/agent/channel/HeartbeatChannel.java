@@ -14,7 +14,9 @@ import io.lvsha.vrrp.ReceiveFilter;
 import io.lvsha.vrrp.ReceivedAdvert;
 import io.lvsha.vrrp.VirtualRouterConfig;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One heartbeat channel on the wire: sends our adverts as multicast frames and hands valid
@@ -29,6 +31,18 @@ public final class HeartbeatChannel implements AutoCloseable {
         void accept(int channel, ReceivedAdvert advert, long receivedNanos);
     }
 
+    /** Told, on the pcap thread, of the first advert of each source that is not a known speaker. */
+    @FunctionalInterface
+    public interface ForeignSpeakerSink {
+        void first(int channel, ReceivedAdvert advert);
+    }
+
+    /**
+     * Foreign sources told of one by one, at most: a flood from forged sources must neither grow
+     * the set nor the event log without bound; past this they are only counted.
+     */
+    private static final int FOREIGN_SOURCES_REPORTED = 64;
+
     private static final IpAddress GROUP_V4 = IpAddress.parse("224.0.0.18");
     private static final IpAddress GROUP_V6 = IpAddress.parse("ff02::12");
 
@@ -39,8 +53,13 @@ public final class HeartbeatChannel implements AutoCloseable {
     private final IpAddress group;
     private final MacAddress mac;
     private final VirtualRouterConfig router;
-    private final ReceiveFilter filter;
+    /** Replaced whole when a speaker is learned: read by the pcap thread. */
+    private volatile ReceiveFilter filter;
+    private final Set<IpAddress> configuredSpeakers;
     private final AdvertSink deliver;
+    private final ForeignSpeakerSink foreignSpeakers;
+    /** pcap thread only. */
+    private final Set<IpAddress> foreignReported = new HashSet<>();
     private final DropCounters drops = new DropCounters();
     /** Reused for every advert: the length does not depend on the priority. HA loop only. */
     private final byte[] advertFrame;
@@ -58,11 +77,16 @@ public final class HeartbeatChannel implements AutoCloseable {
     private volatile long lastHeardNanos;
 
     /**
+     * @param peers unicast destinations of our adverts, or empty for multicast; when given, also
+     *     the only sources whose adverts count (until the peer link teaches one more)
      * @param deliver called on the pcap thread for each valid advert
+     * @param foreignSpeakers called on the pcap thread for the first advert of each unknown source
      */
     public HeartbeatChannel(int index, String iface, IpAddress source, MacAddress mac, VirtualRouterConfig router,
-                            List<IpAddress> peers, AdvertSink deliver) {
+                            List<IpAddress> peers, AdvertSink deliver, ForeignSpeakerSink foreignSpeakers) {
         this.peers = List.copyOf(peers);
+        this.configuredSpeakers = Set.copyOf(peers);
+        this.foreignSpeakers = foreignSpeakers;
         this.index = index;
         this.name = router.channels().get(index).name();
         this.iface = iface;
@@ -70,7 +94,7 @@ public final class HeartbeatChannel implements AutoCloseable {
         this.mac = mac;
         this.router = router;
         this.group = router.family() == AddressFamily.IPV4 ? GROUP_V4 : GROUP_V6;
-        this.filter = new ReceiveFilter(router);
+        this.filter = new ReceiveFilter(router, configuredSpeakers);
         this.deliver = deliver;
         this.advertFrame = new byte[EthernetFrames.HEADER_LENGTH
                 + AdvertCodec.datagramLength(router.advertisement(router.priority()))];
@@ -101,6 +125,10 @@ public final class HeartbeatChannel implements AutoCloseable {
             DropReason reason = filter.check(advert);
             if (reason != null) {
                 drops.count(reason);
+                if (reason == DropReason.FOREIGN_SPEAKER && foreignReported.size() < FOREIGN_SOURCES_REPORTED
+                        && foreignReported.add(advert.source())) {
+                    foreignSpeakers.first(index, advert);
+                }
                 return;
             }
             received++;
@@ -109,6 +137,24 @@ public final class HeartbeatChannel implements AutoCloseable {
         } catch (AdvertRejectedException e) {
             drops.count(e.reason());
         }
+    }
+
+    /**
+     * The authenticated peer link told where the peer's adverts come from on this channel: from now
+     * on only it (and the configured peers) may speak here. Any thread.
+     */
+    public void learnPeerSource(IpAddress peerSource) {
+        if (peerSource.family() != router.family() || filter.knownSpeakers().contains(peerSource)) {
+            return;
+        }
+        Set<IpAddress> speakers = new HashSet<>(configuredSpeakers);
+        speakers.add(peerSource);
+        filter = filter.withKnownSpeakers(speakers);
+    }
+
+    /** The sources whose adverts count here; empty when any source does (nothing configured or learned). */
+    public Set<IpAddress> knownSpeakers() {
+        return filter.knownSpeakers();
     }
 
     /** Sends one advert at {@code priority}: multicast, or to each unicast peer. HA loop only. */

@@ -1,7 +1,9 @@
 package io.lvsha.agent.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** Human output for ha-agentctl: a compact table for status, one line per event, key: value otherwise. */
@@ -64,14 +66,17 @@ final class Render {
         text.append(String.format("master %s (priority %d)  maintenance %s  holding %s%n",
                 s.path("master").path("address").asText("unknown"), s.path("master").path("priority").asInt(),
                 yesNo(s.path("maintenance")), yesNo(s.path("holding"))));
-        text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %s%n", "CHANNEL", "INTERFACE", "LINK", "LOST",
-                "LAST ADVERT", "SENT", "RECEIVED", "DROPPED"));
+        text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %-16s %s%n", "CHANNEL", "INTERFACE", "LINK", "LOST",
+                "LAST ADVERT", "SENT", "RECEIVED", "SPEAKERS", "DROPPED"));
         for (JsonNode channel : s.path("channels")) {
             JsonNode age = channel.path("last_advert_age_ms");
-            text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9d %9d  %s%n", channel.path("name").asText(),
+            List<String> speakers = new ArrayList<>();
+            channel.path("known_speakers").forEach(speaker -> speakers.add(speaker.asText()));
+            text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9d %9d  %-16s %s%n", channel.path("name").asText(),
                     channel.path("interface").asText(), channel.path("link").asText(), yesNo(channel.path("lost")),
                     age.isNull() ? "-" : age.asLong() + " ms ago", channel.path("sent").asLong(),
-                    channel.path("received").asLong(), channel.path("dropped").isEmpty() ? "-" : channel.path("dropped")));
+                    channel.path("received").asLong(), speakers.isEmpty() ? "any" : String.join(",", speakers),
+                    channel.path("dropped").isEmpty() ? "-" : channel.path("dropped")));
         }
         text.append(String.format("%-22s %-10s %s%n", "VIP", "INTERFACE", "HERE"));
         for (JsonNode vip : s.path("vips")) {

@@ -40,6 +40,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,7 +106,13 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 MacAddress mac = Interfaces.macAddress(channel.iface());
                 HeartbeatChannel heartbeat = new HeartbeatChannel(i, channel.iface(),
                         routerConfig.channels().get(i).primaryAddress(), mac, routerConfig, channel.peers(),
-                        (index, advert, at) -> loop.execute(() -> controllerRef.get().onAdvert(index, advert, at)));
+                        (index, advert, at) -> loop.execute(() -> controllerRef.get().onAdvert(index, advert, at)),
+                        (index, advert) -> events.emit("foreign-speaker", advert.source() + " sent a VRRP advert for our VRID "
+                                + advert.advert().vrid() + " at priority " + advert.advert().priority() + " on channel "
+                                + channel.name() + "; it is none of the channel's known peers, so it was dropped (and so"
+                                + " is everything it sends, counted as foreign-speaker)", Map.of("channel", channel.name(),
+                                "source", advert.source().toString(), "vrid", advert.advert().vrid(),
+                                "priority", advert.advert().priority())));
                 channels.add(heartbeat);
                 heartbeat.open();
                 ports.put(channel.iface(), heartbeat.port());
@@ -179,7 +186,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                         sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = startPeerLink(config, loop, controller);
+                agent.peerLink = startPeerLink(config, loop, controller, channels);
             }
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -209,7 +216,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         return link != null && link.send(frame);
     }
 
-    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller) throws IOException {
+    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller,
+                                          List<HeartbeatChannel> channels) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
         if (key.length < 16) {
@@ -217,10 +225,19 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                     + " (make one with: head -c 32 /dev/urandom > " + settings.keyFile() + ")");
         }
         String digest = config.sharedDigest();
-        Hello own = new Hello(config.node(), Versions.AGENT, digest);
+        Map<String, IpAddress> advertSources = new LinkedHashMap<>();
+        channels.forEach(channel -> advertSources.put(channel.name(), channel.source()));
+        Hello own = new Hello(config.node(), Versions.AGENT, digest, advertSources);
         PeerLink.Listener listener = new PeerLink.Listener() {
             @Override
             public void up(Hello peer) {
+                // The link is authenticated: its word on where the peer's adverts come from is trusted.
+                for (HeartbeatChannel channel : channels) {
+                    IpAddress source = peer.advertSources().get(channel.name());
+                    if (source != null) {
+                        channel.learnPeerSource(source);
+                    }
+                }
                 loop.execute(() -> controller.onPeerUp(peer, digest));
             }
 

@@ -50,6 +50,8 @@ final class StatusReport {
             entry.put("last_advert_age_ms", heard == 0 ? null : (nowNanos - heard) / 1_000_000);
             entry.put("sent", channel.sent());
             entry.put("received", channel.received());
+            // Empty: adverts from any source count (the RFC's behaviour, open to forged adverts).
+            entry.put("known_speakers", channel.knownSpeakers().stream().map(Object::toString).sorted().toList());
             Map<String, Long> dropped = new LinkedHashMap<>();
             for (DropReason reason : DropReason.values()) {
                 long count = channel.drops().total(reason);

@@ -71,6 +71,17 @@ record DownloadAges(List<Aged> downloads, List<Aged> endedBefore) {
                 && !aged.abortedOnRepeatedOack()).toList();
     }
 
+    /**
+     * The downloads whose data had flowed for more than {@code millis} at the kill that broke, but
+     * for {@link Aged#abortedOnRepeatedOack}: their data flow was in the master's table that long,
+     * which is what replication is to carry. (A download can be far older and still have had no
+     * data yet: a loaded real server took 0.5 s to answer a request, measured.)
+     */
+    List<Aged> lostByTheDirectorWithDataFor(double millis) {
+        return downloads.stream().filter(aged -> aged.dataMillis() > millis && !aged.outcome().intact()
+                && !aged.abortedOnRepeatedOack()).toList();
+    }
+
     private boolean brokenOlderThan(double millis) {
         return downloads.stream().anyMatch(aged -> aged.ageMillis() > millis && !aged.outcome().intact());
     }

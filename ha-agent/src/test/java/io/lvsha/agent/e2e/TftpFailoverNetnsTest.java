@@ -42,14 +42,22 @@ class TftpFailoverNetnsTest extends LabTest {
     /** A stall this long (one 100 ms interval) can push a master's advert past Master_Down_Interval. */
     private static final Duration STALL_BOUND = Duration.ofMillis(100);
     /**
-     * A session this old at the master's death is on the backup. Issue 13's goal is 20 ms; on the
-     * shared 2-core machines, with 50 client processes running, 10 benchmark rounds lost none older
-     * than 70 ms but for atftp's aborts on a repeated OACK (which no director can prevent), and the
-     * event-to-peer-link lag had a p99 of 2-34 ms. The bound leaves room for a loaded CI machine.
-     * (It was 1 s while the event thread ran at normal priority and waited for a CPU up to 0.6 s,
-     * and while the kill left the machine forwarding, its agent dead, for up to 1.6 s.)
+     * A download whose data has flowed this long at the master's death is on the backup. Issue 13's
+     * goal is 20 ms from the session's start; on the shared 2-core machines, with 50 client
+     * processes running, 10 benchmark rounds lost no download that had data before the kill, and
+     * none older than 70 ms from its start but for atftp's aborts on a repeated OACK (which no
+     * director can prevent); the event-to-peer-link lag had a p99 of 2-34 ms (51 ms in one CI
+     * round). The bound leaves room for a loaded CI machine.
      */
-    private static final double STREAM_GOAL_MILLIS = 200;
+    private static final double STREAM_DATA_GOAL_MILLIS = 200;
+    /**
+     * A download this old from its start at the master's death survives, data or not yet: a loaded
+     * real server took up to 0.5 s to answer a request, and a download whose first data came only
+     * in the last milliseconds of the master is in the window whatever its age. (This was the only
+     * bound, at 1 s, while the kill left the machine forwarding for up to 1.6 s after its agent
+     * died, and while the event thread ran at normal priority and waited up to 0.6 s for a CPU.)
+     */
+    private static final double STREAM_START_GOAL_MILLIS = 1000;
     private static final int STREAM_ROUNDS = 3;
 
     /** A round whose role changes were not all the test's doing, while the machine stalled. */
@@ -231,7 +239,8 @@ class TftpFailoverNetnsTest extends LabTest {
 
     /**
      * Issue 13: new sessions start all the time and the master is killed without waiting for
-     * anything. Every download older than {@link #STREAM_GOAL_MILLIS} at the kill survives. A
+     * anything. Every download with data for {@link #STREAM_DATA_GOAL_MILLIS}, and every one older
+     * than {@link #STREAM_START_GOAL_MILLIS}, at the kill survives (atftp's OACK aborts aside). A
      * machine stall holds the events up like every other process, so the bound is widened by the
      * longest stall recorded in the round (printed). Adverts are 400 ms apart: a takeover is seen
      * at once over the peer link anyway, and a stall must reach 1.2 s to make the pair flap.
@@ -254,10 +263,14 @@ class TftpFailoverNetnsTest extends LabTest {
                 System.out.println("MACHINE STALL decided this round, not judged: " + found);
                 continue;
             }
-            double bound = STREAM_GOAL_MILLIS + round.longestStallMillis();
             assertEquals(List.of(), round.ages().brokenBeforeTheKill(), "no download breaks before the kill: " + round.describe());
-            assertEquals(List.of(), round.ages().lostByTheDirectorOlderThan(bound), "every download older than " + bound + " ms at the kill"
-                    + " survives (" + STREAM_GOAL_MILLIS + " ms, plus the round's longest stall): " + round.describe());
+            double dataBound = STREAM_DATA_GOAL_MILLIS + round.longestStallMillis();
+            assertEquals(List.of(), round.ages().lostByTheDirectorWithDataFor(dataBound), "every download with data for more"
+                    + " than " + dataBound + " ms at the kill survives (" + STREAM_DATA_GOAL_MILLIS + " ms, plus the round's"
+                    + " longest stall): " + round.describe());
+            double startBound = STREAM_START_GOAL_MILLIS + round.longestStallMillis();
+            assertEquals(List.of(), round.ages().lostByTheDirectorOlderThan(startBound), "every download older than "
+                    + startBound + " ms at the kill survives: " + round.describe());
             judged++;
         }
     }
