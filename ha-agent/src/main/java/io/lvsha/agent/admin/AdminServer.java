@@ -25,8 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Access: the socket's directory is 0750 and the socket 0600 (0660 with the configured group);
  * on top of that every connection's peer credentials are checked: root, or a member of the group.
- * Framing: one line per request, at most 64 KiB, "\n" only; a longer line is refused and the
- * connection closed. A client that sends nothing for {@value #IDLE_SECONDS} s is closed, and at
- * most {@value #MAX_CLIENTS} clients are served at once.
+ * Framing: one line per request, at most 64 KiB, "\n" only; a longer line is read to its end
+ * (without being kept), answered with an error, and the connection closed, so that a client that
+ * writes the whole line before it reads still gets the answer. A client that sends nothing for
+ * {@value #IDLE_SECONDS} s is closed. At most {@value #MAX_CLIENTS} clients are connected at once;
+ * a new one beyond that takes the place of the client idle longest (neither following events nor
+ * waiting for an answer), so that a crowd of idle clients cannot keep an operator's request out.
+ * Every session lives on the server's one event-loop thread, which is what makes the registry of
+ * clients safe without locks.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -68,7 +74,7 @@ public final class AdminServer implements AutoCloseable {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
         Files.deleteIfExists(socket);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        AtomicInteger clients = new AtomicInteger();
+        Set<Session> clients = new LinkedHashSet<>();
         try {
             Channel server = new ServerBootstrap()
                     .group(group)
@@ -78,7 +84,7 @@ public final class AdminServer implements AutoCloseable {
                         protected void initChannel(EpollDomainSocketChannel channel) {
                             channel.pipeline().addLast(
                                     new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS),
-                                    new LineBasedFrameDecoder(MAX_LINE, true, true),
+                                    new LineBasedFrameDecoder(MAX_LINE, true, false),
                                     new StringDecoder(StandardCharsets.UTF_8),
                                     new StringEncoder(StandardCharsets.UTF_8),
                                     new Session(commands, allowedGid, clients));
@@ -107,11 +113,13 @@ public final class AdminServer implements AutoCloseable {
     private static final class Session extends SimpleChannelInboundHandler<String> {
         private final AdminCommands commands;
         private final int allowedGid;
-        private final AtomicInteger clients;
+        /** The connected clients, the one active longest ago first. Event-loop thread only. */
+        private final Set<Session> clients;
         private Consumer<String> follower;
-        private boolean counted;
+        private ChannelHandlerContext context;
+        private int awaitingReplies;
 
-        Session(AdminCommands commands, int allowedGid, AtomicInteger clients) {
+        Session(AdminCommands commands, int allowedGid, Set<Session> clients) {
             this.commands = commands;
             this.allowedGid = allowedGid;
             this.clients = clients;
@@ -126,12 +134,33 @@ public final class AdminServer implements AutoCloseable {
                 refuse(ctx, "forbidden", "only root or members of the configured admin group may use this socket");
                 return;
             }
-            counted = true;
-            if (clients.incrementAndGet() > MAX_CLIENTS) {
-                refuse(ctx, "too-many-clients", "more than " + MAX_CLIENTS + " clients at once; try again");
+            if (clients.size() >= MAX_CLIENTS && !makeRoom()) {
+                refuse(ctx, "too-many-clients", MAX_CLIENTS + " clients are following events or awaiting answers; try again");
                 return;
             }
+            context = ctx;
+            clients.add(this);
             super.channelActive(ctx);
+        }
+
+        /** Closes the client idle longest, if one is; false when every client is busy. */
+        private boolean makeRoom() {
+            for (Session client : clients) {
+                if (client.follower == null && client.awaitingReplies == 0) {
+                    clients.remove(client);
+                    refuse(client.context, "evicted", "more than " + MAX_CLIENTS + " clients at once: the one idle longest"
+                            + " makes room for a new one");
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Moves this client to the end of the registry: the last to be evicted. */
+        private void active() {
+            if (clients.remove(this)) {
+                clients.add(this);
+            }
         }
 
         private boolean allowed(PeerCredentials peer) {
@@ -152,6 +181,7 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, String line) {
+            active();
             AdminCommands.Request request;
             try {
                 request = AdminCommands.parse(line);
@@ -159,12 +189,14 @@ public final class AdminServer implements AutoCloseable {
                 ctx.writeAndFlush(AdminCommands.error(e.code(), e.getMessage()) + "\n");
                 return;
             }
-            commands.execute(request).thenAccept(reply -> {
+            awaitingReplies++;
+            commands.execute(request).thenAccept(reply -> ctx.executor().execute(() -> {
+                awaitingReplies--;
                 ctx.writeAndFlush(reply + "\n");
                 if (request.follow() && reply.startsWith("{\"ok\":true")) {
                     startFollowing(ctx);
                 }
-            });
+            }));
         }
 
         /** Streams every later event; a follower sends nothing more, so it is exempt from the idle close. */
@@ -202,9 +234,7 @@ public final class AdminServer implements AutoCloseable {
             if (follower != null) {
                 commands.unfollow(follower);
             }
-            if (counted) {
-                clients.decrementAndGet();
-            }
+            clients.remove(this);
             super.channelInactive(ctx);
         }
     }
