@@ -104,6 +104,7 @@ YAML
   if [ "$peer" = peer ]; then
     # A lab-only key: a real pair uses 32 random bytes (head -c 32 /dev/urandom).
     [ -f "$key" ] || printf 'lvs-ha lab peer-link key, not secret' > "$key"
+    chmod 600 "$key" # the agent refuses a key file others can read
     if [ "$node" = d1 ]; then
       printf 'peer-link: {listen: "192.168.50.11:7311", key-file: %s}\n' "$key"
     else

@@ -351,15 +351,20 @@ class VirtualRouterTest {
         assertEquals(Cause.MASTER_DOWN, roleChange(tickAt(router, router.nextDeadline())).reason().cause());
     }
 
-    @Test
-    void aLostChannelThatHearsTheMasterAgainIsRestored() {
-        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10).twoChannels());
+    /** A second of adverts on channel 0 alone: channel 1 is lost. */
+    private void loseChannelOne(VirtualRouter router) {
         for (int i = 0; i < 10; i++) {
             clock.advanceMillis(100);
             advert(router, 0, PEER, 150, 10);
             tickAt(router, clock.nanoTime());
         }
         assertTrue(router.isChannelLost(1));
+    }
+
+    @Test
+    void aLostChannelThatHearsTheMasterAgainIsRestored() {
+        VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10).twoChannels());
+        loseChannelOne(router);
         assertEquals(List.of(new ChannelRestored(1)), advert(router, 1, PEER, 150, 10));
         assertFalse(router.isChannelLost(1));
     }
@@ -367,12 +372,7 @@ class VirtualRouterTest {
     @Test
     void aChannelLostWhileBackupIsNotShownLostOnceMasterWithItsLinkUp() {
         VirtualRouter router = startedBackup(config(VrrpVersion.V3, 100, 10).twoChannels());
-        for (int i = 0; i < 10; i++) {
-            clock.advanceMillis(100);
-            advert(router, 0, PEER, 150, 10);
-            tickAt(router, clock.nanoTime());
-        }
-        assertTrue(router.isChannelLost(1));
+        loseChannelOne(router);
         List<VrrpAction> takeover = tickAt(router, router.nextDeadline());
         assertEquals(Role.MASTER, router.role());
         assertTrue(takeover.contains(new ChannelRestored(1)), takeover.toString());

@@ -58,8 +58,10 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      * @param listen where to accept the peer, or null
      * @param connect where the peer listens, or null
      * @param keyFile the shared key (at least 16 bytes), the same file on both directors
+     * @param allow the only addresses the peer may connect from (listening side); empty for any
      */
-    public record PeerLink(java.net.InetSocketAddress listen, java.net.InetSocketAddress connect, Path keyFile) {
+    public record PeerLink(java.net.InetSocketAddress listen, java.net.InetSocketAddress connect, Path keyFile,
+                           List<IpAddress> allow) {
     }
 
     /**

@@ -93,7 +93,20 @@ final class ConfigValidator {
         }
         java.net.InetSocketAddress listen = raw.listen() == null ? null : endpoint("peer-link.listen", raw.listen());
         java.net.InetSocketAddress connect = raw.connect() == null ? null : endpoint("peer-link.connect", raw.connect());
-        return new AgentConfig.PeerLink(listen, connect, Path.of(raw.keyFile()));
+        List<IpAddress> allow = new ArrayList<>();
+        if (raw.allow() != null) {
+            if (listen == null) {
+                problem("peer-link.allow", "only the listening side admits connections",
+                        "move allow: to the director that listens, or leave it out");
+            }
+            for (int i = 0; i < raw.allow().size(); i++) {
+                IpAddress address = address("peer-link.allow[" + i + "]", raw.allow().get(i));
+                if (address != null) {
+                    allow.add(address);
+                }
+            }
+        }
+        return new AgentConfig.PeerLink(listen, connect, Path.of(raw.keyFile()), allow);
     }
 
     private java.net.InetSocketAddress endpoint(String field, String text) {

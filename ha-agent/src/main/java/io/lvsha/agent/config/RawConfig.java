@@ -56,7 +56,7 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
     record Metrics(String prometheus) {
     }
 
-    record PeerLink(String listen, String connect, String keyFile) {
+    record PeerLink(String listen, String connect, String keyFile, List<String> allow) {
     }
 
     record Sync(@JsonProperty("interface") String iface, String group, Integer port, Integer syncid, Integer maxlen) {

@@ -2,25 +2,18 @@ package io.lvsha.agent.group;
 
 import io.lvsha.agent.admin.AgentControl;
 import io.lvsha.agent.balancer.Balancer;
+import io.lvsha.agent.channel.HeartbeatChannel;
+import io.lvsha.agent.config.AgentConfig;
+import io.lvsha.agent.config.ConfigException;
+import io.lvsha.agent.config.ConfigLoader;
 import io.lvsha.agent.director.BackendContext;
-import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.director.Backends;
 import io.lvsha.agent.director.CommandRunner;
 import io.lvsha.agent.director.DirectorBackend;
-import io.lvsha.agent.channel.HeartbeatChannel;
-import io.lvsha.agent.config.ConfigException;
-import io.lvsha.agent.config.ConfigLoader;
-import io.lvsha.agent.metrics.AgentMetrics;
-import io.lvsha.state.peer.Hello;
-import io.lvsha.state.peer.PeerFrame;
-import io.lvsha.state.peer.PeerLink;
-import io.lvsha.state.replica.TableSource;
-import io.lvsha.vrrp.DropReason;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import io.lvsha.agent.config.AgentConfig;
+import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.loop.HaLoop;
+import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.agent.vip.VipSet;
 import io.lvsha.arp.AddressManager;
 import io.lvsha.arp.AnnouncementSchedule;
@@ -28,25 +21,38 @@ import io.lvsha.arp.InterfaceAddress;
 import io.lvsha.arp.Interfaces;
 import io.lvsha.arp.LinkPort;
 import io.lvsha.arp.MacAddress;
+import io.lvsha.state.peer.Hello;
+import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.peer.PeerLink;
+import io.lvsha.state.replica.TableSource;
 import io.lvsha.vrrp.AddressFamily;
 import io.lvsha.vrrp.AdvertCodec;
 import io.lvsha.vrrp.AdvertRejectedException;
 import io.lvsha.vrrp.Clock;
+import io.lvsha.vrrp.DropReason;
 import io.lvsha.vrrp.IpAddress;
 import io.lvsha.vrrp.VirtualRouter;
 import io.lvsha.vrrp.VirtualRouterConfig;
 import io.lvsha.vrrp.VrrpEvent;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,6 +225,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller,
                                           List<HeartbeatChannel> channels) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
+        refuseSharedKeyFile(settings.keyFile());
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
         if (key.length < 16) {
             throw new IOException(settings.keyFile() + ": a peer-link key has at least 16 bytes; this one has " + key.length
@@ -251,10 +258,24 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 loop.execute(() -> controller.onPeerDown(why));
             }
         };
-        PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), listener)
+        Set<InetAddress> allowed = new HashSet<>();
+        for (IpAddress address : settings.allow()) {
+            allowed.add(InetAddress.getByAddress(address.toBytes()));
+        }
+        PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), allowed, listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
         loop.execute(() -> controller.attachPeerLink(link::send));
         return link;
+    }
+
+    /** As ssh does with a private key: a key others can read is no secret, and the link's authentication is void. */
+    private static void refuseSharedKeyFile(Path keyFile) throws IOException {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(keyFile);
+        if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)
+                || mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException("peer-link.key-file " + keyFile + " is open to group or others (mode "
+                    + PosixFilePermissions.toString(mode) + "): the key would be no secret; chmod 600 " + keyFile);
+        }
     }
 
     private static void registerMetrics(AgentMetrics metrics, GroupController controller,

@@ -126,7 +126,8 @@ final class UmlLab implements AutoCloseable {
         Path key = dir.resolve("peer.key");
         if (!Files.exists(key)) {
             Files.writeString(key, "lvs-ha uml lab peer-link key, not secret");
-            key.toFile().setReadable(true, false);
+            // The agent refuses a key file others can read; the guests read it as the host's root.
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
         String yaml = """
                 node: d%d

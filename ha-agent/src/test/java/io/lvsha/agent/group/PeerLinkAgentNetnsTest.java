@@ -44,6 +44,17 @@ class PeerLinkAgentNetnsTest extends LabTest {
     }
 
     @Test
+    void aKeyFileOthersCanReadIsRefusedAtStart() throws Exception {
+        Path config = lab.peerLinkedConfig("d1", 150, "1s");
+        Path key = lab.dir().resolve("peer.key");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        lab.startAgent("d1", config);
+        assertTrue(lab.awaitExit("d1", SOON), "the agent does not start");
+        String stderr = Files.readString(lab.dir().resolve("d1.err"));
+        assertTrue(stderr.contains("open to group or others") && stderr.contains("chmod 600 " + key), stderr);
+    }
+
+    @Test
     void differentSharedSettingsAreReportedOnBothSides() throws Exception {
         Path d2 = lab.peerLinkedConfig("d2", 100, "100ms");
         Files.writeString(d2, Files.readString(d2).replace("burst: 5\n", "burst: 3\n"));

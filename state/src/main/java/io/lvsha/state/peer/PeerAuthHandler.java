@@ -5,10 +5,12 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fresh nonces make a recorded handshake useless; separate keys per direction stop a frame
  * from being reflected back; the sequence number stops replay, loss and reordering (TCP never
  * reorders, so any gap is an attack or a bug). Any failure closes the connection with one log
- * line: a peer that cannot prove the key gets nothing. Frames arrive framed by a
- * length-field decoder below this handler.
+ * line: a peer that cannot prove the key gets nothing, and one that has not proved it by the
+ * handshake's deadline is closed too (a silent connection would otherwise hold a slot for ever). Frames arrive framed by a length-field decoder below this handler.
  */
 public final class PeerAuthHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PeerAuthHandler.class);
@@ -36,6 +38,8 @@ public final class PeerAuthHandler extends ChannelDuplexHandler {
     private static final int PROOF = 0x02;
     private static final int NONCE_LENGTH = 32;
     private static final int MAC_LENGTH = 32;
+    /** How long a new connection has to prove the key. */
+    static final long HANDSHAKE_DEADLINE_MILLIS = 5000;
     private static final byte[] PROOF_LABEL = "lvs-ha proof".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SESSION_LABEL = "lvs-ha session".getBytes(StandardCharsets.US_ASCII);
 
@@ -51,8 +55,15 @@ public final class PeerAuthHandler extends ChannelDuplexHandler {
     private Mac receiveMac;
     private long sendSeq;
     private long receiveSeq;
+    private final long handshakeDeadlineMillis;
+    private ScheduledFuture<?> handshakeDeadline;
 
     public PeerAuthHandler(String ownNode, byte[] sharedKey, SecureRandom random) {
+        this(ownNode, sharedKey, random, HANDSHAKE_DEADLINE_MILLIS);
+    }
+
+    PeerAuthHandler(String ownNode, byte[] sharedKey, SecureRandom random, long handshakeDeadlineMillis) {
+        this.handshakeDeadlineMillis = handshakeDeadlineMillis;
         if (sharedKey.length < 16) {
             throw new IllegalArgumentException("the peer-link key needs at least 16 bytes");
         }
@@ -67,6 +78,11 @@ public final class PeerAuthHandler extends ChannelDuplexHandler {
         ByteBuf challenge = ctx.alloc().buffer(2 + node.length + NONCE_LENGTH);
         challenge.writeByte(CHALLENGE).writeByte(node.length).writeBytes(node).writeBytes(ownNonce);
         ctx.writeAndFlush(challenge);
+        handshakeDeadline = ctx.executor().schedule(() -> {
+            if (state != State.AUTHENTICATED) {
+                fail(ctx, "no handshake within " + handshakeDeadlineMillis + " ms");
+            }
+        }, handshakeDeadlineMillis, TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
     }
 
@@ -120,6 +136,10 @@ public final class PeerAuthHandler extends ChannelDuplexHandler {
         sendMac = mac(hmac(sharedKey, SESSION_LABEL, ownNonce, peerNonce));
         receiveMac = mac(hmac(sharedKey, SESSION_LABEL, peerNonce, ownNonce));
         state = State.AUTHENTICATED;
+        handshakeDeadline.cancel(false);
+        if (ctx.pipeline().get(PeerLinkPipeline.HANDSHAKE_LIMIT) != null) {
+            ctx.pipeline().remove(PeerLinkPipeline.HANDSHAKE_LIMIT);
+        }
         ctx.fireUserEventTriggered(new PeerAuthenticated(peerNode));
     }
 
@@ -166,6 +186,14 @@ public final class PeerAuthHandler extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         fail(ctx, cause.toString());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (handshakeDeadline != null) {
+            handshakeDeadline.cancel(false);
+        }
+        super.channelInactive(ctx);
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {

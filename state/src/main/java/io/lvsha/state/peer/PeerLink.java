@@ -14,8 +14,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,20 +51,50 @@ public final class PeerLink implements AutoCloseable {
     private volatile boolean closed;
     private Channel server;
 
-    private PeerLink(Hello own, byte[] key, Listener listener) {
+    private final long handshakeDeadlineMillis;
+
+    private PeerLink(Hello own, byte[] key, Listener listener, long handshakeDeadlineMillis) {
+        this.handshakeDeadlineMillis = handshakeDeadlineMillis;
         this.own = own;
         this.key = key.clone();
         this.listener = listener;
     }
 
-    /** Listens on {@code local} for the peer (one peer at a time). The socket is made in the calling thread's namespace. */
+    /** Listens on {@code local} for the peer from any address; see {@link #listen(Hello, byte[], InetSocketAddress, Set, Listener)}. */
     public static PeerLink listen(Hello own, byte[] key, InetSocketAddress local, Listener listener) throws IOException {
-        PeerLink link = new PeerLink(own, key, listener);
+        return listen(own, key, local, Set.of(), listener);
+    }
+
+    /**
+     * Listens on {@code local} for the peer (one peer at a time), admitting connections as
+     * {@link PeerConnections} does. The socket is made in the calling thread's namespace.
+     *
+     * @param allowed the only addresses the peer may connect from; empty for any
+     */
+    public static PeerLink listen(Hello own, byte[] key, InetSocketAddress local, Set<InetAddress> allowed,
+                                  Listener listener) throws IOException {
+        return listen(own, key, local, allowed, listener, PeerAuthHandler.HANDSHAKE_DEADLINE_MILLIS);
+    }
+
+    /** As the public one, with the handshake's deadline chosen (a test's, long enough to tell eviction from expiry). */
+    static PeerLink listen(Hello own, byte[] key, InetSocketAddress local, Set<InetAddress> allowed, Listener listener,
+                           long handshakeDeadlineMillis) throws IOException {
+        PeerLink link = new PeerLink(own, key, listener, handshakeDeadlineMillis);
+        PeerConnections connections = new PeerConnections(allowed,
+                channel -> channel.pipeline().get(PeerAuthHandler.class) != null
+                        && channel.pipeline().get(PeerAuthHandler.class).isAuthenticated());
         try {
             link.server = new ServerBootstrap().group(link.loop).channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(link.initializer())
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            if (connections.admit(channel)) {
+                                link.initSession(channel);
+                            }
+                        }
+                    })
                     .bind(local).sync().channel();
             return link;
         } catch (InterruptedException e) {
@@ -77,7 +109,7 @@ public final class PeerLink implements AutoCloseable {
 
     /** Connects to the peer at {@code remote}, and again after every loss, until closed. */
     public static PeerLink connect(Hello own, byte[] key, InetSocketAddress remote, Listener listener) {
-        PeerLink link = new PeerLink(own, key, listener);
+        PeerLink link = new PeerLink(own, key, listener, PeerAuthHandler.HANDSHAKE_DEADLINE_MILLIS);
         link.dial(remote);
         return link;
     }
@@ -104,10 +136,14 @@ public final class PeerLink implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                PeerLinkPipeline.install(channel.pipeline(), own.node(), key, random);
-                channel.pipeline().addLast(new Session());
+                initSession(channel);
             }
         };
+    }
+
+    private void initSession(SocketChannel channel) {
+        PeerLinkPipeline.install(channel.pipeline(), own.node(), key, random, handshakeDeadlineMillis);
+        channel.pipeline().addLast(new Session());
     }
 
     /** One connection: hello after authentication, then frames up to the listener. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Two ends of the peer link wired back to back in memory (Netty EmbeddedChannel): no sockets, no sleeps. */
@@ -144,5 +145,51 @@ class PeerAuthHandlerTest {
     void nothingCanBeSentBeforeThePeerIsAuthenticated() {
         End d1 = new End("d1", KEY);
         assertFalse(d1.channel.writeAndFlush(new PeerFrame(1, new byte[] {1})).isSuccess());
+    }
+
+    @Test
+    void beforeAuthenticationOnlyTheHandshakesBytesAreTaken() {
+        End d2 = new End("d2", KEY);
+        written(d2.channel).release();
+        // A frame that claims 1 MiB, fed slowly: the framer would hold all of it for a stranger.
+        d2.channel.writeInbound(Unpooled.buffer().writeInt((1 << 20) - 8).writeBytes(new byte[HandshakeLimit.MAX_BYTES - 4]));
+        assertTrue(d2.channel.isOpen(), "the handshake's room is there");
+        d2.channel.writeInbound(Unpooled.buffer().writeBytes(new byte[1]));
+        assertFalse(d2.channel.isOpen(), "one byte more than a handshake takes");
+    }
+
+    @Test
+    void afterAuthenticationFramesUpToTheLimitPass() {
+        End d1 = new End("d1", KEY);
+        End d2 = new End("d2", KEY);
+        pump(d1, d2);
+        d1.channel.writeAndFlush(new PeerFrame(7, new byte[100_000]));
+        pump(d1, d2);
+        assertEquals(1, d2.received.size());
+        assertTrue(d2.channel.isOpen());
+    }
+
+    /** Moves the channel's clock on by {@code millis} and runs what fell due: no sleeps. */
+    private static void advance(End end, long millis) {
+        end.channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        end.channel.runScheduledPendingTasks();
+    }
+
+    @Test
+    void aConnectionThatDoesNotProveTheKeyInTimeIsClosed() {
+        End d2 = new End("d2", KEY);
+        advance(d2, PeerAuthHandler.HANDSHAKE_DEADLINE_MILLIS - 1);
+        assertTrue(d2.channel.isOpen());
+        advance(d2, 1);
+        assertFalse(d2.channel.isOpen(), "silent past the handshake's deadline");
+    }
+
+    @Test
+    void anAuthenticatedLinkOutlivesTheHandshakesDeadline() {
+        End d1 = new End("d1", KEY);
+        End d2 = new End("d2", KEY);
+        pump(d1, d2);
+        advance(d2, PeerAuthHandler.HANDSHAKE_DEADLINE_MILLIS * 2);
+        assertTrue(d2.channel.isOpen());
     }
 }

@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -108,5 +113,62 @@ class PeerLinkNetnsTest {
         assertNull(intruder.seen.poll(100, TimeUnit.MILLISECONDS));
         assertFalse(listener.isUp());
         assertFalse(connector.send(new PeerFrame(1, new byte[] {1})));
+    }
+
+    /**
+     * 50 strangers connect first, each with a frame that claims 1 MiB and never ends; the peer
+     * (from the same address) still comes up, long before the strangers' handshake deadline (set
+     * to a minute here, so that only eviction can let it in), and all but the few strangers a
+     * source may keep are closed.
+     */
+    @Test
+    void aCrowdOfUnauthenticatedConnectionsCannotKeepThePeerOut() throws Exception {
+        Events d1 = new Events();
+        listener = n1.within(() -> PeerLink.listen(new Hello("d1", "v", "x"), KEY, D1, Set.of(), d1, 60_000));
+        List<Socket> strangers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                Socket stranger = n2.within(() -> new Socket(D1.getAddress(), D1.getPort()));
+                stranger.getOutputStream().write(new byte[] {0, 15, (byte) 255, (byte) 248, 1, 2, 3}); // 1 MiB - 8 claimed, 3 sent
+                strangers.add(stranger);
+            }
+            Events d2 = new Events();
+            connector = n2.within(() -> PeerLink.connect(new Hello("d2", "v", "x"), KEY, D1, d2));
+            assertEquals(new Hello("d2", "v", "x"), d1.next(), "the peer came up");
+            int closed = 0;
+            for (Socket stranger : strangers) {
+                stranger.setSoTimeout(1000);
+                try {
+                    stranger.getInputStream().readAllBytes(); // the server's challenge, then the end of the stream
+                    closed++;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // one of the few the limit leaves, until the handshake's deadline
+                } catch (java.io.IOException reset) {
+                    closed++;
+                }
+            }
+            assertTrue(closed >= 50 - (PeerConnections.MAX_PER_SOURCE - 1),
+                    "at most " + (PeerConnections.MAX_PER_SOURCE - 1) + " strangers beside the peer stay; closed: " + closed);
+        } finally {
+            for (Socket stranger : strangers) {
+                stranger.close();
+            }
+        }
+    }
+
+    @Test
+    void anAllowListKeepsOtherAddressesOut() throws Exception {
+        Events d1 = new Events();
+        listener = n1.within(() -> PeerLink.listen(new Hello("d1", "v", "x"), KEY, D1,
+                Set.of(InetAddress.getByName("192.168.60.99")), d1));
+        Events d2 = new Events();
+        connector = n2.within(() -> PeerLink.connect(new Hello("d2", "v", "x"), KEY, D1, d2));
+        assertNull(d1.seen.poll(2, TimeUnit.SECONDS), "192.168.60.12 is not allowed");
+        connector.close();
+        listener.close();
+        listener = n1.within(() -> PeerLink.listen(new Hello("d1", "v", "x"), KEY, D1,
+                Set.of(InetAddress.getByName("192.168.60.12")), d1));
+        connector = n2.within(() -> PeerLink.connect(new Hello("d2", "v", "x"), KEY, D1, new Events()));
+        assertEquals(new Hello("d2", "v", "x"), d1.next());
     }
 }
