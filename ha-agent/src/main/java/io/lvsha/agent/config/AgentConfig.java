@@ -35,11 +35,12 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      * @param backend the {@link io.lvsha.agent.director.DirectorBackendProvider} name
      * @param markTool how the ipvs backend writes marking rules: nftables or iptables
      * @param desired the services as configured
+     * @param maxConnections the replicated table's bound: entries beyond it are refused and counted
      * @param exportIntervalMillis how often a backend without a kernel sync daemon (nftables) hands
      *     its connections to the peer link while master
      */
     public record Director(String backend, String markTool, io.lvsha.agent.director.DesiredState desired,
-                           long exportIntervalMillis) {
+                           long exportIntervalMillis, int maxConnections) {
     }
 
     /**

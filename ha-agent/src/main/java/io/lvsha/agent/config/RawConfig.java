@@ -11,7 +11,7 @@ import java.util.List;
 record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
                  PeerLink peerLink, Sync sync, Director director, List<Service> services) {
 
-    record Director(String backend, Boolean ownTable, String markTool, String exportInterval) {
+    record Director(String backend, Boolean ownTable, String markTool, String exportInterval, Integer maxConnections) {
     }
 
     record Service(String name, Long fwmark, String protocol, String vip, Integer port, List<Match> match,

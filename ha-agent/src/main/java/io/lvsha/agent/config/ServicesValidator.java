@@ -39,7 +39,7 @@ final class ServicesValidator {
         if (raw == null && (services == null || services.isEmpty())) {
             return null;
         }
-        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null) : raw;
+        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null, null) : raw;
         String backend = director.backend() == null ? "ipvs" : director.backend();
         if (!Backends.names().contains(backend)) {
             config.problem("director.backend", "'" + backend + "' is not a backend on the class path",
@@ -67,9 +67,18 @@ final class ServicesValidator {
         if (exportInterval < 50_000_000L) {
             config.problem("director.export-interval", "shorter than 50ms", "use 50ms or more (default 250ms): each export reads the whole connection table");
         }
+        int maxConnections = director.maxConnections() == null ? MAX_CONNECTIONS_DEFAULT : director.maxConnections();
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT) {
+            config.problem("director.max-connections", maxConnections + " out of range", "1.." + MAX_CONNECTIONS_LIMIT
+                    + " (default " + MAX_CONNECTIONS_DEFAULT + "): the replicated table's bound, about 100 bytes an entry");
+        }
         return new AgentConfig.Director(backend, markTool, new DesiredState(parsed, Boolean.TRUE.equals(director.ownTable())),
-                exportInterval / 1_000_000L);
+                exportInterval / 1_000_000L, maxConnections);
     }
+
+    /** The replicated table's bound by default, and at most (10^7 entries: about 1 GB of heap). */
+    static final int MAX_CONNECTIONS_DEFAULT = 1_000_000;
+    static final int MAX_CONNECTIONS_LIMIT = 10_000_000;
 
     private VirtualService service(String at, RawConfig.Service raw, String backend) {
         boolean nftables = backend.equals("nftables");

@@ -472,6 +472,11 @@ public final class GroupController implements HaLoop.Deadlines {
         this.committer = committer;
     }
 
+    /** What a replicated connection must pass to enter the table, and its bound; HA loop. */
+    public void admitConnections(io.lvsha.state.table.ConnectionAdmission admission, int maxConnections) {
+        peers.admit(admission, maxConnections);
+    }
+
     /** Connections the director backend exported (this node is master, and sent them to the peer): kept. */
     public void onExportedConnections(List<io.lvsha.state.sync.ConnectionRecord> connections) {
         peers.keep(connections);

@@ -10,6 +10,7 @@ import io.lvsha.agent.director.BackendContext;
 import io.lvsha.agent.director.Backends;
 import io.lvsha.agent.director.CommandRunner;
 import io.lvsha.agent.director.DirectorBackend;
+import io.lvsha.agent.director.ServedConnections;
 import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.loop.HaLoop;
@@ -178,6 +179,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 if (agent.balancer.replicatesConnections()) {
                     controller.commitStateWith(agent.balancer::commitConnections);
                 }
+                controller.admitConnections(new ServedConnections(config.director().desired()),
+                        config.director().maxConnections());
                 agent.balancer.start();
             }
             if (config.peerLink() != null && (config.sync() != null
@@ -186,13 +189,16 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             }
             loop.start(controller);
             loop.execute(controller::start);
+            IpAddress syncSource = null;
             if (config.sync() != null) {
                 AgentConfig.Sync sync = config.sync();
+                // The kernel sends its sync datagrams from its own address on the sync interface.
+                syncSource = primaryAddress(sync.iface(), AddressFamily.IPV4, Set.copyOf(config.advertisedAddresses()), addresses);
                 agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
                         sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = startPeerLink(config, loop, controller, channels);
+                agent.peerLink = startPeerLink(config, loop, controller, channels, syncSource, agent.mirror);
             }
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -222,8 +228,13 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         return link != null && link.send(frame);
     }
 
+    /**
+     * @param syncSource where this node's kernel sends sync datagrams from, or null without them
+     * @param mirror this node's sync mirror, told the peer's sync source once it is known, or null
+     */
     private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller,
-                                          List<HeartbeatChannel> channels) throws IOException {
+                                          List<HeartbeatChannel> channels, IpAddress syncSource,
+                                          io.lvsha.state.sync.KernelSyncMirror mirror) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
         refuseSharedKeyFile(settings.keyFile());
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
@@ -234,7 +245,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         String digest = config.sharedDigest();
         Map<String, IpAddress> advertSources = new LinkedHashMap<>();
         channels.forEach(channel -> advertSources.put(channel.name(), channel.source()));
-        Hello own = new Hello(config.node(), Versions.AGENT, digest, advertSources);
+        Hello own = new Hello(config.node(), Versions.AGENT, digest, advertSources, syncSource);
         PeerLink.Listener listener = new PeerLink.Listener() {
             @Override
             public void up(Hello peer) {
@@ -244,6 +255,9 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                     if (source != null) {
                         channel.learnPeerSource(source);
                     }
+                }
+                if (mirror != null && syncSource != null && peer.syncSource() != null) {
+                    mirror.acceptOnlyFrom(Set.of(inetAddress(syncSource), inetAddress(peer.syncSource())));
                 }
                 loop.execute(() -> controller.onPeerUp(peer, digest));
             }
@@ -259,13 +273,19 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             }
         };
         Set<InetAddress> allowed = new HashSet<>();
-        for (IpAddress address : settings.allow()) {
-            allowed.add(InetAddress.getByAddress(address.toBytes()));
-        }
+        settings.allow().forEach(address -> allowed.add(inetAddress(address)));
         PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), allowed, listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
         loop.execute(() -> controller.attachPeerLink(link::send));
         return link;
+    }
+
+    private static InetAddress inetAddress(IpAddress address) {
+        try {
+            return InetAddress.getByAddress(address.toBytes());
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException("an IpAddress has 4 or 16 bytes", impossible);
+        }
     }
 
     /** As ssh does with a private key: a key others can read is no secret, and the link's authentication is void. */
@@ -289,6 +309,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         metrics.gauge("sync.state", () -> controller.publishedSync()[1]);
         metrics.gauge("sync.behind", () -> controller.publishedSync()[2]);
         metrics.gauge("sync.repaired", () -> controller.publishedSync()[3]);
+        metrics.gauge("sync.refused", () -> controller.publishedSync()[4]);
         for (HeartbeatChannel channel : channels) {
             String prefix = "vrrp.channel." + channel.name();
             metrics.gauge(prefix + ".adverts.sent", channel::sent);
@@ -547,6 +568,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             config = accepted;
             if (balancer != null && accepted.director() != null) {
                 balancer.reconfigure(accepted.director().desired());
+                c.admitConnections(new ServedConnections(accepted.director().desired()), accepted.director().maxConnections());
             }
             events.emit("config-reloaded", config.source().toString(), Map.of("file", config.source().toString()));
             return result;

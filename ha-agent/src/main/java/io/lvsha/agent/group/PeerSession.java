@@ -34,7 +34,7 @@ final class PeerSession {
     private long preemptHoldUntil;
     private boolean preemptHeld;
     /** Connections, replica state, behind, repaired: for the metrics thread. */
-    private volatile long[] published = {0, 0, 0, 0};
+    private volatile long[] published = {0, 0, 0, 0, 0};
 
     PeerSession(VirtualRouter router, EventLog events, Clock clock) {
         this.router = router;
@@ -178,7 +178,13 @@ final class PeerSession {
 
     /** Called where the sync state changes, never on the advert path (it allocates). */
     private void publish() {
-        published = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind(), stateSync.repaired()};
+        published = new long[] {stateSync.size(), stateSync.replicaState(), stateSync.behind(), stateSync.repaired(),
+                stateSync.refusedTotal()};
+    }
+
+    /** What replicated entries must pass, and the table's bound (see {@link StateSync#admit}). */
+    void admit(io.lvsha.state.table.ConnectionAdmission admission, int maxConnections) {
+        stateSync.admit(admission, maxConnections);
     }
 
     long[] published() {

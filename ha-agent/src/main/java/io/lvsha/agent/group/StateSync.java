@@ -7,6 +7,7 @@ import io.lvsha.state.replica.TableReplica;
 import io.lvsha.state.replica.TableSource;
 import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.state.sync.SyncMessage;
+import io.lvsha.state.table.ConnectionAdmission;
 import io.lvsha.state.table.ConnectionTable;
 import io.lvsha.vrrp.Role;
 import java.util.LinkedHashMap;
@@ -17,9 +18,13 @@ import java.util.function.Predicate;
 /**
  * This node's copy of the connection table and its replication: fed by the kernel's sync daemon
  * (the mirror), and over the peer link a backup asks the master for every bucket that differs.
- * HA loop only.
+ * Whatever comes in, from the kernel, the backend or the peer, must pass this director's
+ * {@link ConnectionAdmission} (what its services can have) and the table's bound; refusals are
+ * counted by reason and never reach a takeover's commit. HA loop only.
  */
 final class StateSync {
+    /** The table's bound until the director's is given. */
+    static final int DEFAULT_MAX_CONNECTIONS = 1_000_000;
     /** Entries expired per second at most: expiry is spread out, never a long pause. */
     private static final int EXPIRY_BUDGET = 65_536;
 
@@ -31,12 +36,41 @@ final class StateSync {
         return thread;
     });
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateSync.class);
-    private final TableReplica replica = new TableReplica(table);
     private final EventLog events;
+    private ConnectionAdmission served = ConnectionAdmission.ANY;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private final Map<String, Long> refused = new java.util.TreeMap<>();
+    private long refusedTotal;
+    private final TableReplica replica = new TableReplica(table, this::refusal);
     private TableReplica.Status reported = TableReplica.Status.NO_PEER;
 
     StateSync(EventLog events) {
         this.events = events;
+    }
+
+    /** What entries must pass from now on, and how many the table holds at most. */
+    void admit(ConnectionAdmission admission, int maxConnections) {
+        this.served = admission;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Why {@code record} may not enter the table (counted), or null. */
+    private String refusal(ConnectionRecord record) {
+        String reason = served.refusal(record);
+        if (reason == null && table.size() >= maxConnections && table.get(record.protocol(), record.client(),
+                record.clientPort(), record.virtualAddress(), record.virtualPort()) == null) {
+            reason = "table-full";
+        }
+        if (reason != null) {
+            refused.merge(reason, 1L, Long::sum);
+            refusedTotal++;
+        }
+        return reason;
+    }
+
+    /** Entries refused so far, for the metrics. */
+    long refusedTotal() {
+        return refusedTotal;
     }
 
     /**
@@ -49,15 +83,22 @@ final class StateSync {
 
     /** Connections the kernel's sync daemon holds: kept, and passed on as master. */
     void onConnections(List<ConnectionRecord> connections, long nowSeconds, Role role, Predicate<PeerFrame> send) {
-        keep(connections, nowSeconds);
-        if (role == Role.MASTER && !connections.isEmpty()) {
-            TableSource.update(connections).forEach(send::test);
+        List<ConnectionRecord> kept = keep(connections, nowSeconds);
+        if (role == Role.MASTER && !kept.isEmpty()) {
+            TableSource.update(kept).forEach(send::test);
         }
     }
 
-    /** Connections the peer has been sent already: kept. */
-    void keep(List<ConnectionRecord> connections, long nowSeconds) {
-        connections.forEach(connection -> table.put(connection, nowSeconds));
+    /** Connections the peer has been sent already: kept. @return those admitted */
+    List<ConnectionRecord> keep(List<ConnectionRecord> connections, long nowSeconds) {
+        List<ConnectionRecord> kept = new java.util.ArrayList<>(connections.size());
+        for (ConnectionRecord connection : connections) {
+            if (refusal(connection) == null) {
+                table.put(connection, nowSeconds);
+                kept.add(connection);
+            }
+        }
+        return kept;
     }
 
     /** Connections that ended: dropped. */
@@ -145,6 +186,8 @@ final class StateSync {
                 .replace('_', '-'));
         status.put("behind", replica.behind());
         status.put("connections", table.size());
+        status.put("max_connections", maxConnections);
+        status.put("refused", new LinkedHashMap<>(refused));
         return status;
     }
 

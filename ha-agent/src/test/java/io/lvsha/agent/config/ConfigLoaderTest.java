@@ -13,6 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
+    /** The least a config needs: a group with one channel and a VIP. */
+    private static final String MINIMAL = """
+            node: d1
+            group:
+              vrid: 1
+              channels: [{interface: eth0}]
+            vips: [{address: 10.0.0.10/24, interface: eth0}]
+            """;
+
     private static final Path EXAMPLES = Path.of(System.getProperty("user.dir")).resolve("../deploy/examples").normalize();
 
     @TempDir
@@ -95,17 +104,28 @@ class ConfigLoaderTest {
 
     @Test
     void syncMaxlenIsTheKernelsUnlessSetAndRefusedOutOfRange() throws Exception {
-        String base = """
-                node: d1
-                group:
-                  vrid: 1
-                  channels: [{interface: eth0}]
-                vips: [{address: 10.0.0.10/24, interface: eth0}]
-                """;
+        String base = MINIMAL;
         assertEquals(null, ConfigLoader.load(write(base + "sync: {interface: eth1}\n")).sync().maxlen());
         assertEquals(400, ConfigLoader.load(write(base + "sync: {interface: eth1, maxlen: 400}\n")).sync().maxlen());
         String refused = String.join("\n", problems(base + "sync: {interface: eth1, maxlen: 0}\n"));
         assertTrue(refused.contains("sync.maxlen") && refused.contains("1..65507"), refused);
+    }
+
+    @Test
+    void thePeerLinksAllowListAndTheTablesBound() throws Exception {
+        String base = MINIMAL;
+        assertEquals(List.of(io.lvsha.vrrp.IpAddress.parse("192.168.50.12")), ConfigLoader.load(write(base
+                + "peer-link: {listen: \"192.168.50.11:7311\", key-file: /k, allow: [192.168.50.12]}\n")).peerLink().allow());
+        String connecting = String.join("\n", problems(base
+                + "peer-link: {connect: \"192.168.50.11:7311\", key-file: /k, allow: [192.168.50.11]}\n"));
+        assertTrue(connecting.contains("peer-link.allow") && connecting.contains("listening side"), connecting);
+        String badAddress = String.join("\n", problems(base
+                + "peer-link: {listen: \"192.168.50.11:7311\", key-file: /k, allow: [nowhere]}\n"));
+        assertTrue(badAddress.contains("peer-link.allow[0]"), badAddress);
+        String director = "director: {backend: dry-run, max-connections: %d}\n";
+        assertEquals(5000, ConfigLoader.load(write(base + director.formatted(5000))).director().maxConnections());
+        String refused = String.join("\n", problems(base + director.formatted(0)));
+        assertTrue(refused.contains("director.max-connections") && refused.contains("1..10000000"), refused);
     }
 
     @Test

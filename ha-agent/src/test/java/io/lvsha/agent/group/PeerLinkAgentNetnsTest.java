@@ -23,7 +23,11 @@ class PeerLinkAgentNetnsTest extends LabTest {
 
 
     private void startLinkedPair(String interval, Path d2Config) throws Exception {
-        lab.startAgent("d1", lab.peerLinkedConfig("d1", 150, interval));
+        startLinkedPair(interval, d2Config, lab.peerLinkedConfig("d1", 150, interval));
+    }
+
+    private void startLinkedPair(String interval, Path d2Config, Path d1Config) throws Exception {
+        lab.startAgent("d1", d1Config);
         lab.awaitRole("d1", "MASTER", SOON);
         lab.startAgent("d2", d2Config);
         lab.awaitRole("d2", "BACKUP", SOON);
@@ -71,33 +75,48 @@ class PeerLinkAgentNetnsTest extends LabTest {
         return config;
     }
 
-    /**
-     * Sends {@code count} TFTP connections from rs1 to the sync group on the private network, as a
-     * master kernel's sync daemon would (40 to a datagram), a thousand datagrams a second (40 000
-     * new connections a second); what is lost is lost on purpose (the drop rule).
-     */
-    private void kernelSyncs(int from, int count) throws Exception {
+    /** {@code count} TFTP connections to the VIP, fwmark 1, on rs1, each from its own client. */
+    private static java.util.List<io.lvsha.state.sync.ConnectionRecord> tftpConnections(int from, int count) {
         java.util.List<io.lvsha.state.sync.ConnectionRecord> connections = new java.util.ArrayList<>();
         for (int i = from; i < from + count; i++) {
             connections.add(new io.lvsha.state.sync.ConnectionRecord(17, io.lvsha.vrrp.IpAddress.of(new byte[] {10,
                     (byte) 100, (byte) (i >>> 8), (byte) i}), 1024 + (i >>> 16), io.lvsha.vrrp.IpAddress.parse("10.99.0.10"),
                     69, io.lvsha.vrrp.IpAddress.parse("192.168.50.21"), 69, 1, 0, 0, 600, null));
         }
-        Path file = lab.dir().resolve("sync-" + from + ".hex");
+        return connections;
+    }
+
+    /**
+     * Sends {@code count} of {@link #tftpConnections} from {@code sender}'s namespace to the sync
+     * group, as a master kernel's sync daemon would (40 to a datagram), a thousand datagrams a
+     * second (40 000 new connections a second); what is lost is lost on purpose (the drop rule).
+     */
+    private void kernelSyncs(String sender, int from, int count) throws Exception {
+        syncDatagrams(sender, io.lvsha.state.sync.SyncCodec.encodeV1(0, tftpConnections(from, count), 1472));
+    }
+
+    /** Sends each datagram from {@code sender}'s address on the private network to the sync group, 1 ms apart. */
+    private void syncDatagrams(String sender, java.util.List<byte[]> datagrams) throws Exception {
+        Path file = lab.dir().resolve("sync-" + System.nanoTime() + ".hex");
         java.util.List<String> lines = new java.util.ArrayList<>();
-        for (byte[] datagram : io.lvsha.state.sync.SyncCodec.encodeV1(0, connections, 1472)) {
+        for (byte[] datagram : datagrams) {
             lines.add(java.util.HexFormat.of().formatHex(datagram));
         }
         Files.write(file, lines);
-        lab.exec("rs1", "/usr/bin/python3", "-c", """
+        String address = switch (sender) {
+            case "d1" -> "192.168.50.11";
+            case "d2" -> "192.168.50.12";
+            default -> io.lvsha.agent.lab.Lab.realServerAddress(sender);
+        };
+        lab.exec(sender, "/usr/bin/python3", "-c", """
                 import socket, binascii, time
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("192.168.50.21"))
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("%s"))
                 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
                 for line in open("%s"):
                     s.sendto(binascii.unhexlify(line.strip()), ("224.0.0.81", 8848))
                     time.sleep(0.001)
-                """.formatted(file));
+                """.formatted(address, file));
     }
 
     private int awaitConnections(Path socket, int count) throws Exception {
@@ -113,7 +132,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
         lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
         lab.awaitRole("d1", "MASTER", SOON);
         Path d1 = lab.awaitAdminSocket("d1", SOON);
-        kernelSyncs(0, 100_000);
+        kernelSyncs("d1", 0, 100_000);
         assertEquals(100_000, awaitConnections(d1, 100_000), "the master's mirror holds the kernel's connections");
         Path d2Config = withSync(lab.peerLinkedConfig("d2", 100, "100ms"));
         lab.startAgent("d2", d2Config);
@@ -135,7 +154,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
     void aReturningDirectorTakesMastershipBackOnlyWithTheWholeTable() throws Exception {
         lab.startAgent("d2", withSync(lab.peerLinkedConfig("d2", 100, "100ms")));
         lab.awaitRole("d2", "MASTER", SOON);
-        kernelSyncs(0, 100_000);
+        kernelSyncs("d2", 0, 100_000);
         assertEquals(100_000, awaitConnections(lab.awaitAdminSocket("d2", SOON), 100_000));
         lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
         JsonNode held = lab.awaitEvent("d1", "preempt held", e -> e.path("event").asText().equals("preempt-held"), SOON);
@@ -161,13 +180,62 @@ class PeerLinkAgentNetnsTest extends LabTest {
         // A tenth of the kernel's sync datagrams never reach the backup.
         lab.exec("d2", "nft", "add table ip lossy; add chain ip lossy in { type filter hook input priority 0; };"
                 + " add rule ip lossy in udp dport 8848 numgen random mod 10 0 counter drop");
-        kernelSyncs(0, 10_000);
+        kernelSyncs("d1", 0, 10_000);
         String dropped = lab.exec("d2", "nft", "list chain ip lossy in");
         assertTrue(!dropped.contains("counter packets 0 "), "the drop rule dropped something: " + dropped);
         assertEquals(10_000, awaitConnections(lab.awaitAdminSocket("d1", SOON), 10_000));
         assertEquals(10_000, awaitConnections(lab.awaitAdminSocket("d2", SOON), 10_000),
                 "the backup holds every connection its kernel's multicast lost");
         System.out.println("dropped on the way to the backup: " + dropped.replaceAll("(?s).*counter (packets \\d+).*", "$1"));
+    }
+
+    /** Issue 14: the sync group is plain multicast on the private LAN, where every real server sits. */
+    @Test
+    void forgedSyncDatagramsNeverEnterTheTable() throws Exception {
+        String services = """
+                director: {backend: dry-run}
+                services:
+                  - name: tftp
+                    fwmark: 1
+                    match: [{vip: 10.99.0.10, protocol: udp, ports: [69, 1024-65535]}]
+                    real-servers: [{address: 192.168.50.21}, {address: 192.168.50.22}]
+                """;
+        Path d1Config = withSync(lab.peerLinkedConfig("d1", 150, "100ms"));
+        Files.writeString(d1Config, Files.readString(d1Config) + services);
+        Path d2Config = withSync(lab.peerLinkedConfig("d2", 100, "100ms"));
+        Files.writeString(d2Config, Files.readString(d2Config) + services);
+        startLinkedPair("100ms", d2Config, d1Config);
+        lab.awaitEvent("d2", "in-sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+
+        // A real server forges well-formed datagrams (the right VIP and real servers) and garbage.
+        syncDatagrams("rs1", io.lvsha.state.sync.SyncCodec.encodeV1(0, tftpConnections(50_000, 400), 1472));
+        java.util.Random random = new java.util.Random(14);
+        java.util.List<byte[]> garbage = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            byte[] datagram = new byte[1 + random.nextInt(1400)];
+            random.nextBytes(datagram);
+            garbage.add(datagram);
+        }
+        syncDatagrams("rs1", garbage);
+        // The master's kernel, as d1 sends it: 100 connections, and 20 that name a real server
+        // no service has (what a corrupted or misconfigured master would send).
+        java.util.List<io.lvsha.state.sync.ConnectionRecord> legitimate = new java.util.ArrayList<>(tftpConnections(0, 100));
+        for (io.lvsha.state.sync.ConnectionRecord stray : tftpConnections(100, 20)) {
+            legitimate.add(new io.lvsha.state.sync.ConnectionRecord(stray.protocol(), stray.client(), stray.clientPort(),
+                    stray.virtualAddress(), stray.virtualPort(), io.lvsha.vrrp.IpAddress.parse("192.168.50.99"),
+                    stray.realPort(), stray.fwmark(), stray.flags(), stray.state(), stray.timeoutSeconds(), null));
+        }
+        syncDatagrams("d1", io.lvsha.state.sync.SyncCodec.encodeV1(0, legitimate, 1472));
+        for (String node : java.util.List.of("d1", "d2")) {
+            Path socket = lab.awaitAdminSocket(node, SOON);
+            assertEquals(100, awaitConnections(socket, 100), node + ": the master kernel's 100, nothing forged");
+            Thread.sleep(500); // anything late would show now
+            JsonNode sync = sync(socket);
+            assertEquals(100, sync.path("connections").asInt(), node + " " + sync);
+            assertTrue(sync.path("refused").path("real-server").asInt() >= 20, node + " counted the stray entries: " + sync);
+        }
+        JsonNode dropped = AdminClient.call(lab.awaitAdminSocket("d2", SOON), "{\"cmd\":\"metrics\"}");
+        System.out.println("d2's sync metrics after the forgery: " + dropped.toString().replaceAll(".*?(\"sync[^}]*).*", "$1"));
     }
 
     private static JsonNode sync(Path socket) throws Exception {
@@ -179,7 +247,8 @@ class PeerLinkAgentNetnsTest extends LabTest {
         lab.startAgent("d1", withSync(lab.peerLinkedConfig("d1", 150, "100ms")));
         lab.awaitRole("d1", "MASTER", SOON);
         Path d1 = lab.awaitAdminSocket("d1", SOON);
-        // What the master's kernel would send: 50 TFTP connections, as one sync datagram to d1 only.
+        // What the master's kernel would send: 50 TFTP connections, as sync datagrams to d1 only (from d1: the
+        // mirrors take sync datagrams only from the directors' own addresses once the peer link says which).
         java.util.List<io.lvsha.state.sync.ConnectionRecord> connections = new java.util.ArrayList<>();
         for (int i = 0; i < 50; i++) {
             connections.add(new io.lvsha.state.sync.ConnectionRecord(17, io.lvsha.vrrp.IpAddress.parse("10.99.0." + (100 + i)),
@@ -188,7 +257,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
         }
         // 40 fit a 1472-byte datagram, as the kernel packs them: 50 take two.
         for (byte[] datagram : io.lvsha.state.sync.SyncCodec.encodeV1(0, connections, 1472)) {
-            lab.exec("rs1", "/usr/bin/python3", "-c", "import socket, binascii; socket.socket(socket.AF_INET,"
+            lab.exec("d1", "/usr/bin/python3", "-c", "import socket, binascii; socket.socket(socket.AF_INET,"
                     + " socket.SOCK_DGRAM).sendto(binascii.unhexlify('" + java.util.HexFormat.of().formatHex(datagram)
                     + "'), ('192.168.50.11', 8848))");
         }
@@ -209,7 +278,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
                 io.lvsha.vrrp.IpAddress.parse("10.99.0.200"), 41_000, io.lvsha.vrrp.IpAddress.parse("10.99.0.10"), 69,
                 io.lvsha.vrrp.IpAddress.parse("192.168.50.22"), 69, 69, 0x0003, 0, 300, null);
         byte[] update = io.lvsha.state.sync.SyncCodec.encodeV1(0, java.util.List.of(late), 1472).get(0);
-        lab.exec("rs1", "/usr/bin/python3", "-c", "import socket, binascii; socket.socket(socket.AF_INET,"
+        lab.exec("d1", "/usr/bin/python3", "-c", "import socket, binascii; socket.socket(socket.AF_INET,"
                 + " socket.SOCK_DGRAM).sendto(binascii.unhexlify('" + java.util.HexFormat.of().formatHex(update)
                 + "'), ('192.168.50.11', 8848))");
         Path d2 = lab.awaitAdminSocket("d2", SOON);

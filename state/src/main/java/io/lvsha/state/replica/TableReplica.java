@@ -1,9 +1,11 @@
 package io.lvsha.state.replica;
 
 import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.state.sync.SyncCodec;
 import io.lvsha.state.sync.SyncMessage;
 import io.lvsha.state.sync.SyncRejectedException;
+import io.lvsha.state.table.ConnectionAdmission;
 import io.lvsha.state.table.ConnectionTable;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -22,6 +24,7 @@ public final class TableReplica {
     }
 
     private final ConnectionTable table;
+    private final ConnectionAdmission admission;
     private Status status = Status.NO_PEER;
     private long expected;
     private long received;
@@ -30,7 +33,13 @@ public final class TableReplica {
     private long repaired;
 
     public TableReplica(ConnectionTable table) {
+        this(table, ConnectionAdmission.ANY);
+    }
+
+    /** @param admission what the source's connections must pass to enter the table (refusals are its to count) */
+    public TableReplica(ConnectionTable table, ConnectionAdmission admission) {
         this.table = table;
+        this.admission = admission;
     }
 
     /** The link came up: ask the source for what differs. @return the DIGESTS frame to send */
@@ -112,7 +121,11 @@ public final class TableReplica {
 
     private void apply(byte[] datagram, long nowSeconds, boolean partOfResync) {
         SyncMessage message = decode(datagram);
-        message.connections().forEach(connection -> table.put(connection, nowSeconds));
+        for (ConnectionRecord connection : message.connections()) {
+            if (admission.refusal(connection) == null) {
+                table.put(connection, nowSeconds);
+            }
+        }
         if (partOfResync) {
             received += message.connections().size();
         }

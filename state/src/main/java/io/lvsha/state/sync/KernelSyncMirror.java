@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -84,6 +85,14 @@ public final class KernelSyncMirror implements AutoCloseable {
             throw new IOException("cannot join the sync group " + multicastGroup + ":" + port + " on " + iface
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Takes datagrams only from {@code senders} from now on: the directors' own kernels. The
+     * multicast reaches every host on the sync LAN, and anyone there can send to it.
+     */
+    public void acceptOnlyFrom(Set<InetAddress> senders) {
+        decoder.acceptOnlyFrom(senders);
     }
 
     /** Datagrams and entries the kernel would have dropped, by reason. */

@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import java.net.InetAddress;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -18,14 +20,26 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SyncDatagramDecoder extends MessageToMessageDecoder<DatagramPacket> {
     private final int ourSyncid;
     private final AtomicLongArray drops = new AtomicLongArray(SyncDropReason.values().length);
+    /** The only senders taken; empty takes any, as the kernel does. */
+    private volatile Set<InetAddress> senders = Set.of();
 
     /** @param ourSyncid this node's syncid; 0 takes every sender, as the kernel does */
     public SyncDatagramDecoder(int ourSyncid) {
         this.ourSyncid = ourSyncid;
     }
 
+    /** From now on only datagrams from {@code accepted} are taken (empty: any sender). Any thread. */
+    public void acceptOnlyFrom(Set<InetAddress> accepted) {
+        senders = Set.copyOf(accepted);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, DatagramPacket packet, List<Object> out) {
+        Set<InetAddress> accepted = senders;
+        if (!accepted.isEmpty() && !accepted.contains(packet.sender().getAddress())) {
+            drops.incrementAndGet(SyncDropReason.FOREIGN_SENDER.ordinal());
+            return;
+        }
         byte[] bytes = ByteBufUtil.getBytes(packet.content());
         try {
             SyncMessage message = SyncCodec.decode(bytes, 0, bytes.length, ourSyncid);

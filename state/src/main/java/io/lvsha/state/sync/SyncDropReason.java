@@ -2,9 +2,12 @@ package io.lvsha.state.sync;
 
 /**
  * Why the kernel's backup daemon would drop a sync datagram, the rest of it, or one entry
- * (net/netfilter/ipvs/ip_vs_sync.c, ip_vs_process_message and ip_vs_proc_sync_conn, Linux 6.1).
+ * (net/netfilter/ipvs/ip_vs_sync.c, ip_vs_process_message and ip_vs_proc_sync_conn, Linux 6.1),
+ * and why we drop one the kernel would take.
  */
 public enum SyncDropReason {
+    // The whole datagram, before the kernel's checks: ours (the kernel's backup takes any sender).
+    FOREIGN_SENDER("the sender is neither this director's kernel nor its peer's (learned over the peer link)"),
     // The whole datagram (ip_vs_process_message).
     HEADER_TOO_SHORT("shorter than a header"),
     SIZE_MISMATCH("'size' differs from the datagram's length"),
