@@ -36,6 +36,8 @@ public final class AddressManager implements AutoCloseable {
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
     private static final int IFA_F_NODAD = 0x02;
+    private static final int IFA_CACHEINFO = 6;
+    private static final int NLM_F_REPLACE = 0x100;
     private static final int IFLA_IFNAME = 3;
     private static final int ENODEV = 19;
     private static final int AF_INET = 2;
@@ -60,10 +62,29 @@ public final class AddressManager implements AutoCloseable {
         socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, 0, RECEIVE_TIMEOUT_MILLIS);
     }
 
-    /** Adds {@code address} to {@code interfaceName}; an address already there is left as it is. */
+    /** Adds {@code address} to {@code interfaceName}, for good; an address already there is left as it is. */
     public synchronized Outcome add(String interfaceName, InterfaceAddress address) throws IOException {
-        int error = requestWithFreshIndex(RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, interfaceName, address);
+        return addFor(interfaceName, address, 0);
+    }
+
+    /**
+     * Adds {@code address} to {@code interfaceName} with a kernel lifetime: the kernel removes it
+     * by itself {@code lifetimeSeconds} from now (valid and preferred alike) unless renewed. An
+     * address already there gets the new lifetime in place (NLM_F_REPLACE: no delete, so neither
+     * it nor its routes flap).
+     *
+     * @param lifetimeSeconds 0 for no lifetime (the address stays until removed)
+     * @return {@link Outcome#CHANGED} if the address was not there (it had expired, or never was)
+     */
+    public synchronized Outcome addFor(String interfaceName, InterfaceAddress address, int lifetimeSeconds)
+            throws IOException {
+        int error = requestWithFreshIndex(RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, interfaceName, address,
+                lifetimeSeconds);
         if (error == -EEXIST) {
+            if (lifetimeSeconds > 0) {
+                check(request(RTM_NEWADDR, NLM_F_ACK | NLM_F_REPLACE, interfaceName, address, lifetimeSeconds),
+                        "renew " + address + " on " + interfaceName);
+            }
             return Outcome.ALREADY_SO;
         }
         check(error, "add " + address + " to " + interfaceName);
@@ -72,7 +93,7 @@ public final class AddressManager implements AutoCloseable {
 
     /** Removes {@code address} from {@code interfaceName}; an address not there is not an error. */
     public synchronized Outcome remove(String interfaceName, InterfaceAddress address) throws IOException {
-        int error = requestWithFreshIndex(RTM_DELADDR, NLM_F_ACK, interfaceName, address);
+        int error = requestWithFreshIndex(RTM_DELADDR, NLM_F_ACK, interfaceName, address, 0);
         if (error == -EADDRNOTAVAIL) {
             return Outcome.ALREADY_SO;
         }
@@ -183,28 +204,36 @@ public final class AddressManager implements AutoCloseable {
     }
 
     /** An interface re-created since we cached its index has a new one: look it up once more. */
-    private int requestWithFreshIndex(int type, int flags, String interfaceName, InterfaceAddress address)
-            throws IOException {
-        int error = request(type, flags, interfaceName, address);
+    private int requestWithFreshIndex(int type, int flags, String interfaceName, InterfaceAddress address,
+                                      int lifetimeSeconds) throws IOException {
+        int error = request(type, flags, interfaceName, address, lifetimeSeconds);
         if (error == -ENODEV) {
             indexes.remove(interfaceName);
-            error = request(type, flags, interfaceName, address);
+            error = request(type, flags, interfaceName, address, lifetimeSeconds);
         }
         return error;
     }
 
-    private int request(int type, int flags, String interfaceName, InterfaceAddress address) throws IOException {
+    /** @param lifetimeSeconds with IFA_CACHEINFO (preferred = valid) when over 0 */
+    private int request(int type, int flags, String interfaceName, InterfaceAddress address, int lifetimeSeconds)
+            throws IOException {
         int index = indexOf(interfaceName);
         IpAddress ip = address.address();
         boolean v6 = ip.family() == AddressFamily.IPV6;
         int attrLength = 4 + ip.family().addressLength();
+        int cacheInfoLength = lifetimeSeconds > 0 ? 4 + 16 : 0;
         int seq = ++sequence;
-        ByteBuffer message = header(NLMSG_HEADER + 8 + 2 * align(attrLength), type, flags, seq);
+        ByteBuffer message = header(NLMSG_HEADER + 8 + 2 * align(attrLength) + cacheInfoLength, type, flags, seq);
         message.put((byte) (v6 ? AF_INET6 : AF_INET)).put((byte) address.prefixLength())
                 .put((byte) (v6 ? IFA_F_NODAD : 0)).put((byte) 0).putInt(index);
         for (int attrType : new int[] {IFA_LOCAL, IFA_ADDRESS}) {
             message.putShort((short) attrLength).putShort((short) attrType).put(ip.toBytes());
             message.position(message.position() + align(attrLength) - attrLength);
+        }
+        if (lifetimeSeconds > 0) {
+            // struct ifa_cacheinfo: ifa_prefered, ifa_valid, cstamp, tstamp (the last two are the kernel's)
+            message.putShort((short) cacheInfoLength).putShort((short) IFA_CACHEINFO)
+                    .putInt(lifetimeSeconds).putInt(lifetimeSeconds).putInt(0).putInt(0);
         }
         send(message);
         return awaitAck(seq);

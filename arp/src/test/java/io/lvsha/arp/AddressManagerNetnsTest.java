@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @NetnsTest
 class AddressManagerNetnsTest {
@@ -66,6 +69,52 @@ class AddressManagerNetnsTest {
         assertTrue(shown.contains("2001:db8::10/64"), shown);
         assertTrue(shown.contains("nodad"), shown);
         assertFalse(shown.contains("tentative"), shown);
+    }
+
+    /**
+     * Issue 14: a VIP the kernel drops by itself unless renewed, so that a crashed agent's VIPs
+     * leave. Renewed in place 12 times, it never leaves (the address monitor sees no deletion);
+     * left alone, it is gone within its lifetime (plus the kernel's lifetime check, about a second).
+     */
+    @Test
+    void aVipWithALifetimeStaysWhileRenewedAndLeavesByItselfAfter(@TempDir Path dir) throws Exception {
+        InterfaceAddress vip = InterfaceAddress.parse("10.99.0.10/24");
+        Path monitored = dir.resolve("ip-monitor.out");
+        Process monitor = new ProcessBuilder("ip", "-n", director.name(), "monitor", "address").redirectErrorStream(true)
+                .redirectOutput(monitored.toFile()).start();
+        try {
+            Thread.sleep(200); // the monitor subscribes
+            assertEquals(AddressManager.Outcome.CHANGED, director.within(() -> addresses.addFor("pub0", vip, 4)));
+            String shown = director.exec("ip", "-o", "addr", "show", "dev", "pub0", "to", "10.99.0.10");
+            assertTrue(shown.contains("dynamic") && shown.matches("(?s).*valid_lft [1-4]sec.*"), shown);
+            for (int i = 0; i < 12; i++) {
+                Thread.sleep(250);
+                assertEquals(AddressManager.Outcome.ALREADY_SO, director.within(() -> addresses.addFor("pub0", vip, 4)));
+            }
+            assertTrue(director.within(() -> addresses.has("pub0", vip.address())), "renewed, it stayed");
+        } finally {
+            monitor.destroy();
+            monitor.waitFor();
+        }
+        String seen = Files.readString(monitored);
+        assertFalse(seen.contains("Deleted"), "the renewals flapped the address: " + seen);
+        long renewed = System.nanoTime();
+        long deadline = renewed + 15_000_000_000L;
+        while (director.within(() -> addresses.has("pub0", vip.address())) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(director.within(() -> addresses.has("pub0", vip.address())), "the kernel removed it by itself");
+        System.out.printf("a VIP with a 4 s lifetime left %.1f s after its last renewal%n", (System.nanoTime() - renewed) / 1e9);
+    }
+
+    @Test
+    void aVipAlreadyThereWithoutALifetimeGetsOne() throws Exception {
+        InterfaceAddress vip = InterfaceAddress.parse("10.99.0.30/32");
+        director.within(() -> addresses.add("pub0", vip));
+        assertTrue(director.exec("ip", "-o", "addr", "show", "dev", "pub0", "to", "10.99.0.30").contains("forever"));
+        assertEquals(AddressManager.Outcome.ALREADY_SO, director.within(() -> addresses.addFor("pub0", vip, 60)));
+        String shown = director.exec("ip", "-o", "addr", "show", "dev", "pub0", "to", "10.99.0.30");
+        assertTrue(shown.contains("valid_lft 60sec") || shown.contains("valid_lft 59sec"), shown);
     }
 
     @Test

@@ -29,6 +29,8 @@ import java.util.Map;
 public final class GroupController implements HaLoop.Deadlines {
     private static final long LINK_POLL_NANOS = 100_000_000L;
     private static final long DROP_REPORT_NANOS = 10_000_000_000L;
+    /** How often a master renews its VIPs' kernel lifetime (at least 5 s: VipSet). */
+    private static final long VIP_RENEW_NANOS = 1_000_000_000L;
 
     private final VirtualRouter router;
     private final List<HeartbeatChannel> channels;
@@ -40,6 +42,8 @@ public final class GroupController implements HaLoop.Deadlines {
     private final io.lvsha.agent.metrics.AgentMetrics metrics;
     private long nextLinkPoll;
     private long nextDropReport;
+    private long nextVipRenewal;
+    private boolean renewalFailing;
     /** Started and not stopped: the loop serves our deadlines. */
     private boolean running;
     /** In the group (not stopped, not in maintenance): adverts outside it are a normal race, not news. */
@@ -96,6 +100,7 @@ public final class GroupController implements HaLoop.Deadlines {
         long now = clock.nanoTime();
         nextLinkPoll = now + LINK_POLL_NANOS;
         nextDropReport = now + DROP_REPORT_NANOS;
+        nextVipRenewal = now + VIP_RENEW_NANOS;
         running = true;
         participating = true;
         handle(new VrrpEvent.Startup(), now, now);
@@ -140,6 +145,9 @@ public final class GroupController implements HaLoop.Deadlines {
         if (pendingSwitchover != null && pendingSwitchover.deadline() - next < 0) {
             next = pendingSwitchover.deadline();
         }
+        if (nextVipRenewal - next < 0) {
+            next = nextVipRenewal;
+        }
         return next;
     }
 
@@ -171,6 +179,44 @@ public final class GroupController implements HaLoop.Deadlines {
             nextDropReport = now + DROP_REPORT_NANOS;
             reportDrops();
             peers.verify(); // the repair cycle, every 10 s
+        }
+        if (now - nextVipRenewal >= 0) {
+            nextVipRenewal = now + VIP_RENEW_NANOS;
+            if (router.role() == Role.MASTER) {
+                renewVips(now);
+            }
+        }
+    }
+
+    /**
+     * Renews the VIPs' lifetimes. A VIP that was gone (its lifetime ran out while the loop was
+     * held up) is back, and announced; a failure is reported when it starts and when it ends.
+     */
+    private void renewVips(long now) {
+        boolean restored = false;
+        boolean failing = false;
+        for (VipSet.Change change : vips.addAll()) {
+            String vip = change.vip().address().toString();
+            if (change.error() != null) {
+                failing = true;
+                if (!renewalFailing) {
+                    emitVipChange(change);
+                }
+            } else if (change.changed()) {
+                restored = true;
+                events.emit("vip-added", vip + " on " + change.vip().iface() + " (back: its " + vips.lifetimeSeconds()
+                        + " s lifetime ran out before the renewal, the HA loop was held up)", Map.of("vip", vip,
+                        "interface", change.vip().iface(), "reason", "expired"));
+            }
+        }
+        if (renewalFailing && !failing) {
+            events.emit("vip-renewed", "the VIPs' lifetimes are renewed again", Map.of());
+        }
+        renewalFailing = failing;
+        if (restored) {
+            int sent = vips.announce(announcements.start(now));
+            metrics.garpsSent(sent);
+            events.emit("garp-sent", sent + " announcements (VIPs back after expiry)", Map.of("count", sent, "reason", "restored"));
         }
     }
 

@@ -136,7 +136,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             for (Map.Entry<String, LinkPort> port : ports.entrySet()) {
                 port.getValue().warmUp(macs.get(port.getKey()));
             }
-            VipSet vips = new VipSet(config.vips(), addresses, config.garpForm(), ports, macs);
+            VipSet vips = new VipSet(config.vips(), addresses, config.garpForm(), ports, macs,
+                    VipSet.lifetimeSeconds(io.lvsha.vrrp.AdvertIntervals.centisToNanos(routerConfig.adverIntervalCentis())));
             LinkTracker links = new LinkTracker(config.group().channels().stream().map(AgentConfig.Channel::iface).toList(),
                     config.group().tracks(), Interfaces::isUp);
             GroupController controller = new GroupController(new VirtualRouter(routerConfig), channels, vips,

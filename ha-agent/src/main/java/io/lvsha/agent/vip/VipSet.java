@@ -16,8 +16,14 @@ import java.util.Map;
  * The floating addresses of the group: added on takeover, removed on release, announced with
  * gratuitous ARP / unsolicited NA. Every announcement frame is built at start-up, so the takeover
  * path only hands prebuilt bytes to libpcap. HA loop only.
+ *
+ * <p>Each VIP is added with a kernel lifetime that the master renews every second: if the agent
+ * dies, its kernel drops the VIPs by itself within the lifetime, instead of answering ARP for them
+ * beside the new master until someone restarts it (keepalived leaves them too).
  */
 public final class VipSet {
+    /** The shortest lifetime: HA-loop stalls of a few seconds must not let a live master's VIPs go. */
+    static final int MIN_LIFETIME_SECONDS = 5;
     /**
      * The outcome of one VIP change, for the event log.
      *
@@ -30,6 +36,7 @@ public final class VipSet {
 
     private final List<AgentConfig.Vip> vips;
     private final AddressManager addresses;
+    private final int lifetimeSeconds;
     private final List<LinkPort> ports = new ArrayList<>();
     private final List<byte[]> announcements = new ArrayList<>();
     private long announcementsSent;
@@ -38,11 +45,13 @@ public final class VipSet {
     /**
      * @param portsByInterface an open port for every VIP interface
      * @param macs the MAC of every VIP interface
+     * @param lifetimeSeconds the kernel lifetime each VIP gets and every renewal restores (see {@link #lifetimeSeconds})
      */
     public VipSet(List<AgentConfig.Vip> vips, AddressManager addresses, ArpForm form,
-                  Map<String, LinkPort> portsByInterface, Map<String, MacAddress> macs) {
+                  Map<String, LinkPort> portsByInterface, Map<String, MacAddress> macs, int lifetimeSeconds) {
         this.vips = List.copyOf(vips);
         this.addresses = addresses;
+        this.lifetimeSeconds = lifetimeSeconds;
         for (AgentConfig.Vip vip : vips) {
             MacAddress mac = macs.get(vip.iface());
             ports.add(portsByInterface.get(vip.iface()));
@@ -52,9 +61,26 @@ public final class VipSet {
         }
     }
 
-    /** Adds every VIP; one that cannot be added is reported and the others still are. */
+    /**
+     * The lifetime for adverts every {@code adverIntervalNanos}: twice the longest
+     * Master_Down_Interval (4 intervals), at least {@value #MIN_LIFETIME_SECONDS} s. A master
+     * stalled that long has been replaced by its backup already.
+     */
+    public static int lifetimeSeconds(long adverIntervalNanos) {
+        return (int) Math.max(MIN_LIFETIME_SECONDS, (8 * adverIntervalNanos + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /**
+     * Adds every VIP, or renews its lifetime where it is there already (in place: neither the
+     * address nor its routes flap); one that cannot be added is reported and the others still are.
+     * A change that says {@code changed} added a VIP that was not there.
+     */
     public List<Change> addAll() {
         return changeAll(true);
+    }
+
+    public int lifetimeSeconds() {
+        return lifetimeSeconds;
     }
 
     /** Removes every VIP that is present. */
@@ -66,7 +92,7 @@ public final class VipSet {
         List<Change> changes = new ArrayList<>(vips.size());
         for (AgentConfig.Vip vip : vips) {
             try {
-                AddressManager.Outcome outcome = add ? addresses.add(vip.iface(), vip.address())
+                AddressManager.Outcome outcome = add ? addresses.addFor(vip.iface(), vip.address(), lifetimeSeconds)
                         : addresses.remove(vip.iface(), vip.address());
                 changes.add(new Change(vip, add, outcome == AddressManager.Outcome.CHANGED, null));
             } catch (IOException e) {

@@ -47,6 +47,28 @@ class PeerLinkAgentNetnsTest extends LabTest {
                 + " Skew_Time + one interval 1609 ms)%n", millis);
     }
 
+    /** Issue 14: the kernel drops a dead agent's VIPs by itself; the clients then reach only the new master. */
+    @Test
+    void aKilledMastersVipsLeaveItsKernelWithinTheirLifetime() throws Exception {
+        startLinkedPair("100ms", lab.peerLinkedConfig("d2", 100, "100ms"));
+        assertTrue(lab.exec("d1", "ip", "-o", "addr", "show", "dev", "pub0").matches("(?s).*10\\.99\\.0\\.10/24.*valid_lft [1-5]sec.*"),
+                "the master's VIP has a kernel lifetime: " + lab.exec("d1", "ip", "-o", "addr", "show", "dev", "pub0"));
+        Instant killed = Instant.now();
+        lab.signal("d1", "KILL"); // the agent dies; its links and its kernel stay
+        lab.awaitRole("d2", "MASTER", SOON);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (lab.exec("d1", "ip", "-o", "addr", "show").contains("10.99.0.10/") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        long staleMillis = Duration.between(killed, Instant.now()).toMillis();
+        String left = lab.exec("d1", "ip", "-o", "addr", "show");
+        assertTrue(!left.contains("10.99.0.10/") && !left.contains("192.168.50.1/"), "the dead agent's VIPs stayed: " + left);
+        System.out.printf("a SIGKILLed master's VIPs left its kernel %d ms after the kill (lifetime 5 s)%n", staleMillis);
+        lab.exec("cl", "ping", "-c", "1", "-W", "2", "10.99.0.10");
+        String neighbour = lab.exec("cl", "ip", "neigh", "show", "10.99.0.10");
+        assertTrue(neighbour.contains("02:00:0a:63:00:0c"), "the client reaches the new master (d2): " + neighbour);
+    }
+
     @Test
     void aKeyFileOthersCanReadIsRefusedAtStart() throws Exception {
         Path config = lab.peerLinkedConfig("d1", 150, "1s");
