@@ -5,6 +5,7 @@ import io.lvsha.agent.director.BackendException;
 import io.lvsha.agent.director.ConnectionState;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.DirectorBackend;
+import io.lvsha.agent.director.PartialCommitException;
 import io.lvsha.agent.director.RealServer;
 import io.lvsha.agent.director.VirtualService;
 import io.lvsha.agent.event.EventLog;
@@ -93,7 +94,7 @@ public final class Balancer implements AutoCloseable {
         try {
             backend.connectionState().export();
             backend.connectionState().commit(List.of());
-        } catch (BackendException | RuntimeException e) {
+        } catch (BackendException | PartialCommitException | RuntimeException e) {
             events.emit("director-error", "reading connections: " + e.getMessage(), Map.of("backend", backend.name(),
                     "error", String.valueOf(e.getMessage())));
         }
@@ -181,7 +182,7 @@ public final class Balancer implements AutoCloseable {
     }
 
     /** Installs replicated connections now, on the caller's thread (the takeover's). */
-    public int commitConnections(List<ConnectionRecord> connections) throws BackendException {
+    public int commitConnections(List<ConnectionRecord> connections) throws BackendException, PartialCommitException {
         return backend.connectionState() == null ? 0 : backend.connectionState().commit(connections);
     }
 

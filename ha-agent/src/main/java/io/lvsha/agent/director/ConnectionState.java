@@ -40,9 +40,11 @@ public interface ConnectionState {
     List<ConnectionRecord> export() throws BackendException;
 
     /**
-     * Installs {@code connections} in this node's dataplane, in one batch.
+     * Installs {@code connections} in this node's dataplane, in one batch; an entry the dataplane
+     * refuses is skipped and the others still go in.
      *
      * @return how many were installed
+     * @throws PartialCommitException when the dataplane refused some (the others are in)
      */
-    int commit(List<ConnectionRecord> connections) throws BackendException;
+    int commit(List<ConnectionRecord> connections) throws BackendException, PartialCommitException;
 }

@@ -256,6 +256,8 @@ public final class GroupController implements HaLoop.Deadlines {
         private long garpAt;
         private long committedAt;
         private int committed = -1;
+        private int commitRefused;
+        private String commitRefusal;
         private String commitError;
         private VrrpAction.RoleChanged roleChange;
         private List<VipSet.Change> vipChanges = List.of();
@@ -298,6 +300,10 @@ public final class GroupController implements HaLoop.Deadlines {
             }
             try {
                 committed = committer.commit(peers.snapshot());
+            } catch (io.lvsha.agent.director.PartialCommitException partly) {
+                committed = partly.installed();
+                commitRefused = partly.refused();
+                commitRefusal = partly.getMessage();
             } catch (Exception e) {
                 commitError = String.valueOf(e.getMessage());
             }
@@ -306,9 +312,10 @@ public final class GroupController implements HaLoop.Deadlines {
 
         private void report() {
             if (committed >= 0 || commitError != null) {
-                events.emit(commitError == null ? "state-committed" : "state-commit-failed", commitError == null
-                        ? committed + " replicated connections installed in " + micros(committedAt) + " us from the timer"
-                        : commitError, Map.of("connections", Math.max(committed, 0), "commit_us", micros(committedAt)));
+                events.emit(commitError == null ? "state-committed" : "state-commit-failed", commitError != null ? commitError
+                        : committed + " replicated connections installed in " + micros(committedAt) + " us from the timer"
+                        + (commitRefusal == null ? "" : "; " + commitRefusal), Map.of("connections", Math.max(committed, 0),
+                        "refused", commitRefused, "commit_us", micros(committedAt)));
             }
             if (roleChange != null) {
                 emitRoleChange(roleChange);

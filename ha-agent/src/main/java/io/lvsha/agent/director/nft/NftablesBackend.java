@@ -5,14 +5,15 @@ import io.lvsha.agent.director.BackendContext;
 import io.lvsha.agent.director.BackendException;
 import io.lvsha.agent.director.CommandRunner;
 import io.lvsha.agent.director.ConnectionState;
-import io.lvsha.agent.director.ServiceKey;
-import io.lvsha.state.sync.ConnectionRecord;
-import io.lvsha.vrrp.IpAddress;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.DirectorBackendProvider;
+import io.lvsha.agent.director.PartialCommitException;
 import io.lvsha.agent.director.RealServer;
+import io.lvsha.agent.director.ServiceKey;
 import io.lvsha.agent.director.VirtualService;
+import io.lvsha.state.sync.ConnectionRecord;
+import io.lvsha.vrrp.IpAddress;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -140,7 +141,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
 
     /** Creates over ctnetlink, in batches: one system call per few hundred entries, no process. */
     @Override
-    public int commit(List<ConnectionRecord> connections) throws BackendException {
+    public int commit(List<ConnectionRecord> connections) throws BackendException, PartialCommitException {
         if (connections.isEmpty()) {
             return 0;
         }
@@ -151,8 +152,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
             throw new BackendException("installing connections in conntrack: " + e.getMessage());
         }
         if (outcome.refused() > 0) {
-            throw new BackendException(outcome.installed() + " of " + connections.size() + " connections installed; the kernel"
-                    + " refused " + outcome.refused() + ", the first with " + outcome.firstRefusal());
+            throw new PartialCommitException(outcome.installed(), outcome.refused(), outcome.firstRefusal());
         }
         return outcome.installed();
     }

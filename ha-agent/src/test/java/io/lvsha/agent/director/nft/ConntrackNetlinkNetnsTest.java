@@ -183,6 +183,22 @@ class ConntrackNetlinkNetnsTest {
         assertEquals(Set.of(withoutTimeout(moved), withoutTimeout(data)), Set.copyOf(dumped));
     }
 
+    /** Issue 14: one entry the kernel refuses among good ones does not keep the good ones out. */
+    @Test
+    void anEntryTheKernelRefusesIsCountedAndTheOthersStillGoIn() throws Exception {
+        ConntrackNetlink conntrack = opened(director.within(ConntrackNetlink::new));
+        ConnectionRecord first = new ConnectionRecord(17, CLIENT, 40001, VIP, 5000, RS1, 5000, 0, 0, 0, 120, null);
+        // ICMP has no ports: the kernel refuses an entry keyed like one (EINVAL).
+        ConnectionRecord refused = new ConnectionRecord(1, CLIENT, 40002, VIP, 5000, RS1, 5000, 0, 0, 0, 120, null);
+        ConnectionRecord last = new ConnectionRecord(17, CLIENT, 40003, VIP, 5000, RS2, 5000, 0, 0, 0, 120, null);
+        ConntrackNetlink.CommitOutcome outcome = conntrack.create(List.of(first, refused, last));
+        assertEquals(2, outcome.installed(), outcome.toString());
+        assertEquals(1, outcome.refused(), outcome.toString());
+        assertTrue(outcome.firstRefusal().contains("protocol=1"), outcome.toString());
+        String table = director.exec("conntrack", "-L", "-o", "save");
+        assertTrue(table.contains("--sport 40001") && table.contains("--sport 40003"), table);
+    }
+
     private static ConnectionRecord withoutTimeout(ConnectionRecord r) {
         return new ConnectionRecord(r.protocol(), r.client(), r.clientPort(), r.virtualAddress(), r.virtualPort(),
                 r.realServer(), r.realPort(), r.fwmark(), r.flags(), r.state(), 0, null);
