@@ -4,9 +4,11 @@ import io.lvsha.agent.director.BackendException;
 import io.lvsha.agent.director.ConnectionState;
 import io.lvsha.state.sync.ConnectionRecord;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +19,10 @@ import java.util.function.Consumer;
  * for lost events and for refreshes, which raise no event. Flows that end by expiry need
  * nothing: the peer's copy expires on the timeout it was sent.
  *
- * <p>Thread-safe: the events come on the backend's thread, the poll on the director's.
+ * <p>Thread-safe without a lock: the events come on the backend's real-time thread, the poll on
+ * the director's ordinary one, and a lock the poll held would make the events wait whenever the
+ * scheduler preempted the poll (priority inversion: the replication lag's p99 in CI). The price is
+ * at most a duplicate: a flow both report at once is passed on twice, which the peer takes as one.
  */
 final class ConnectionExport {
     private record Key(int protocol, String client, int clientPort, String virtualAddress, int virtualPort) {
@@ -33,7 +38,7 @@ final class ConnectionExport {
     private final ConnectionState state;
     private final Consumer<List<ConnectionRecord>> sink;
     private final Consumer<List<ConnectionRecord>> endedSink;
-    private Map<Key, Sent> sent = new HashMap<>();
+    private final Map<Key, Sent> sent = new ConcurrentHashMap<>();
 
     /**
      * @param sink where new and changed connections go
@@ -46,45 +51,39 @@ final class ConnectionExport {
     }
 
     /** The dataplane reported these new or changed: passed on now, and not again by the poll unless they change. */
-    synchronized void learned(List<ConnectionRecord> connections) {
+    void learned(List<ConnectionRecord> connections) {
         long now = System.nanoTime();
         connections.forEach(record -> sent.put(Key.of(record), new Sent(record, now)));
         sink.accept(connections);
     }
 
     /** The dataplane reported these ended. */
-    synchronized void ended(List<ConnectionRecord> connections) {
+    void ended(List<ConnectionRecord> connections) {
         connections.forEach(record -> sent.remove(Key.of(record)));
         endedSink.accept(connections);
     }
 
     /**
-     * The poll: one read of the whole table, taken outside the lock so that events are not held up
-     * by it. A flow that ended while it was read comes back from it once, and expires at the peer.
+     * The poll: one read of the whole table, passed on where it differs from what was sent. A flow
+     * that ended while it was read comes back from it once, and expires at the peer.
      */
     void run() throws BackendException {
         List<ConnectionRecord> table = state.export();
-        synchronized (this) {
-            compare(table);
-        }
-    }
-
-    private void compare(List<ConnectionRecord> table) {
         long now = System.nanoTime();
-        Map<Key, Sent> next = new HashMap<>();
+        Set<Key> present = new HashSet<>();
         List<ConnectionRecord> changed = new ArrayList<>();
         for (ConnectionRecord record : table) {
             Key key = Key.of(record);
+            present.add(key);
             Sent before = sent.get(key);
             if (before == null || refreshed(before, record, now) || before.record().state() != record.state()
                     || !before.record().realServer().equals(record.realServer())) {
                 changed.add(record);
-                next.put(key, new Sent(record, now));
-            } else {
-                next.put(key, before);
+                sent.put(key, new Sent(record, now));
             }
         }
-        sent = next;
+        // Gone from the table: forgotten (one an event brought meanwhile is sent again by the next poll).
+        sent.keySet().retainAll(present);
         if (!changed.isEmpty()) {
             sink.accept(changed);
         }

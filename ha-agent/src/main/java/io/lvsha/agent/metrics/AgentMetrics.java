@@ -8,13 +8,19 @@ import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.jmx.JmxReporter;
+import com.codahale.metrics.jvm.BufferPoolMetricSet;
+import com.codahale.metrics.jvm.CachedThreadStatesGaugeSet;
+import com.codahale.metrics.jvm.FileDescriptorRatioGauge;
+import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -35,6 +41,12 @@ public final class AgentMetrics implements AutoCloseable {
     private HTTPServer prometheus;
 
     public AgentMetrics() {
+        // The JVM's own figures (heap and its pools after GC, direct buffers, threads, descriptors):
+        // what a leak would move first, read with the rest (the soak benchmark samples them).
+        registry.register("jvm.memory", new MemoryUsageGaugeSet());
+        registry.register("jvm.buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
+        registry.register("jvm.threads", new CachedThreadStatesGaugeSet(10, TimeUnit.SECONDS));
+        registry.register("jvm.fd.usage", new FileDescriptorRatioGauge());
         jmx = JmxReporter.forRegistry(registry).inDomain("io.lvsha").build();
         jmx.start();
     }

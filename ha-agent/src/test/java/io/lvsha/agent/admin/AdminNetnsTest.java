@@ -13,7 +13,6 @@ import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.agent.lab.StallWatch;
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
-import io.lvsha.vrrp.ReceivedAdvert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -183,7 +182,7 @@ class AdminNetnsTest extends LabTest {
                 JsonNode goodbye = silent.readReply(); // sends nothing; closed after the idle time
                 assertEquals("idle", goodbye.path("error").path("code").asText());
             }
-            List<Long> gaps = advertGaps(wire.frames(), "10.99.0.11");
+            List<Long> gaps = wire.advertGaps("10.99.0.11");
             long max = gaps.stream().mapToLong(Long::longValue).max().orElseThrow();
             System.out.printf("advert gaps from d1 during the bad-input run: n=%d, median %.1f ms, max %.1f ms%n",
                     gaps.size(), gaps.stream().sorted().toList().get(gaps.size() / 2) / 1e6, max / 1e6);
@@ -193,21 +192,6 @@ class AdminNetnsTest extends LabTest {
             }
         }
         lab.awaitRole("d1", "MASTER", SOON);
-    }
-
-    private static List<Long> advertGaps(List<Capture.Frame> frames, String source) {
-        List<Long> gaps = new ArrayList<>();
-        long last = 0;
-        for (Capture.Frame frame : frames) {
-            ReceivedAdvert advert = frame.advert();
-            if (advert != null && advert.source().toString().equals(source)) {
-                if (last != 0) {
-                    gaps.add(frame.atNanos() - last);
-                }
-                last = frame.atNanos();
-            }
-        }
-        return gaps;
     }
 
     @Test

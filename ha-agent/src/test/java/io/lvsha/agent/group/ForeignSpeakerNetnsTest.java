@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
+import io.lvsha.agent.lab.Capture;
 import io.lvsha.agent.lab.LabTest;
 import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.netns.NetnsTest;
@@ -44,7 +45,11 @@ class ForeignSpeakerNetnsTest extends LabTest {
         assertEquals("[\"10.99.0.11\"]", speakers.toString(), "d2 learned d1's advert source over the peer link");
 
         Instant attack = Instant.now();
-        forgeAdverts();
+        try (Capture wire = Capture.start(lab, "cl", "eth0")) {
+            forgeAdverts();
+            long max = wire.advertGaps("10.99.0.11").stream().mapToLong(Long::longValue).max().orElseThrow();
+            System.out.printf("the master's longest advert gap during the forged adverts: %.1f ms (interval 100 ms)%n", max / 1e6);
+        }
         for (String node : List.of("d1", "d2")) {
             JsonNode reported = lab.awaitEvent(node, "foreign-speaker", e -> e.path("event").asText().equals("foreign-speaker"),
                     SOON);

@@ -76,6 +76,22 @@ public final class Capture implements AutoCloseable {
         return new Capture(lab.namespace(node), iface, filter);
     }
 
+    /** The gaps, in ns, between consecutive adverts from {@code source} captured so far. */
+    public List<Long> advertGaps(String source) {
+        List<Long> gaps = new java.util.ArrayList<>();
+        long last = 0;
+        for (Frame frame : frames()) {
+            ReceivedAdvert advert = frame.advert();
+            if (advert != null && advert.source().toString().equals(source)) {
+                if (last != 0) {
+                    gaps.add(frame.atNanos() - last);
+                }
+                last = frame.atNanos();
+            }
+        }
+        return gaps;
+    }
+
     public List<Frame> frames() {
         return new ArrayList<>(frames);
     }
