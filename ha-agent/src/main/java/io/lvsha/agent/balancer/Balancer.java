@@ -93,8 +93,8 @@ public final class Balancer implements AutoCloseable {
     private void warmUpCommitPath() {
         try {
             backend.connectionState().export();
-            backend.connectionState().commit(List.of());
-        } catch (BackendException | PartialCommitException | RuntimeException e) {
+            backend.connectionState().prepareCommit();
+        } catch (BackendException | RuntimeException e) {
             events.emit("director-error", "reading connections: " + e.getMessage(), Map.of("backend", backend.name(),
                     "error", String.valueOf(e.getMessage())));
         }

@@ -40,6 +40,13 @@ public interface ConnectionState {
     List<ConnectionRecord> export() throws BackendException;
 
     /**
+     * Runs what {@link #commit} runs, without touching the dataplane, so that the first takeover
+     * does not pay for class loading and the interpreter. Called once at start.
+     */
+    default void prepareCommit() throws BackendException {
+    }
+
+    /**
      * Installs {@code connections} in this node's dataplane, in one batch; an entry the dataplane
      * refuses is skipped and the others still go in.
      *

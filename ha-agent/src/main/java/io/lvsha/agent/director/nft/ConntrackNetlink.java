@@ -105,6 +105,18 @@ final class ConntrackNetlink implements AutoCloseable {
         return new CommitOutcome(installed, records.size() - installed, firstRefusal);
     }
 
+    /** Encodes a create for each record into a scratch batch, as {@link #create} would, and sends nothing. */
+    static void encodeCreates(List<ConnectionRecord> records) {
+        ByteBuffer batch = ByteBuffer.allocate(BATCH_BYTES);
+        int sequence = 0;
+        for (ConnectionRecord record : records) {
+            if (!ConntrackEntries.appendCreate(batch, ++sequence, record)) {
+                batch.clear();
+                ConntrackEntries.appendCreate(batch, sequence, record);
+            }
+        }
+    }
+
     /** Writes one request into a batch; false when the batch lacks the room. */
     @FunctionalInterface
     private interface Request {
