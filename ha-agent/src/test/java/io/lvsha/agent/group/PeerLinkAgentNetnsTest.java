@@ -230,15 +230,19 @@ class PeerLinkAgentNetnsTest extends LabTest {
         lab.awaitEvent("d2", "in-sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
 
         // A real server forges well-formed datagrams (the right VIP and real servers) and garbage.
-        syncDatagrams("rs1", io.lvsha.state.sync.SyncCodec.encodeV1(0, tftpConnections(50_000, 400), 1472));
-        java.util.Random random = new java.util.Random(14);
-        java.util.List<byte[]> garbage = new java.util.ArrayList<>();
-        for (int i = 0; i < 500; i++) {
-            byte[] datagram = new byte[1 + random.nextInt(1400)];
-            random.nextBytes(datagram);
-            garbage.add(datagram);
+        try (io.lvsha.agent.lab.Capture wire = io.lvsha.agent.lab.Capture.start(lab, "cl", "eth0")) {
+            syncDatagrams("rs1", io.lvsha.state.sync.SyncCodec.encodeV1(0, tftpConnections(50_000, 400), 1472));
+            java.util.Random random = new java.util.Random(14);
+            java.util.List<byte[]> garbage = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                byte[] datagram = new byte[1 + random.nextInt(1400)];
+                random.nextBytes(datagram);
+                garbage.add(datagram);
+            }
+            syncDatagrams("rs1", garbage);
+            System.out.printf("the master's longest advert gap during the sync forgery: %.1f ms (interval 100 ms)%n",
+                    wire.advertGaps("10.99.0.11").stream().mapToLong(Long::longValue).max().orElseThrow() / 1e6);
         }
-        syncDatagrams("rs1", garbage);
         // The master's kernel, as d1 sends it: 100 connections, and 20 that name a real server
         // no service has (what a corrupted or misconfigured master would send).
         java.util.List<io.lvsha.state.sync.ConnectionRecord> legitimate = new java.util.ArrayList<>(tftpConnections(0, 100));
