@@ -269,8 +269,15 @@ public final class GroupController implements HaLoop.Deadlines {
         }
 
         void run(List<VrrpAction> actions) {
+            // A switchover's old master is alive and releases the moment it hears us: our advert must
+            // follow our VIPs and GARP, or it would drop its VIPs before the clients were told of ours.
+            boolean advertLast = actions.stream().anyMatch(action -> action instanceof VrrpAction.RoleChanged change
+                    && change.to() == Role.MASTER && change.reason().cause() == io.lvsha.vrrp.TransitionReason.Cause.SWITCHOVER);
+            VrrpAction.SendAdvert heldAdvert = null;
             for (VrrpAction action : actions) {
-                if (action instanceof VrrpAction.SendAdvert send) {
+                if (action instanceof VrrpAction.SendAdvert send && advertLast) {
+                    heldAdvert = send;
+                } else if (action instanceof VrrpAction.SendAdvert send) {
                     sendAdvert(send.priority());
                     advertAt = advertAt == 0 ? clock.nanoTime() : advertAt;
                 } else if (action instanceof VrrpAction.RoleChanged change) {
@@ -289,6 +296,10 @@ public final class GroupController implements HaLoop.Deadlines {
                 } else {
                     channelChanges.add(action);
                 }
+            }
+            if (heldAdvert != null) {
+                sendAdvert(heldAdvert.priority());
+                advertAt = clock.nanoTime();
             }
             report();
         }
