@@ -12,6 +12,8 @@ import com.codahale.metrics.jvm.BufferPoolMetricSet;
 import com.codahale.metrics.jvm.CachedThreadStatesGaugeSet;
 import com.codahale.metrics.jvm.FileDescriptorRatioGauge;
 import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -47,6 +49,9 @@ public final class AgentMetrics implements AutoCloseable {
         registry.register("jvm.buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
         registry.register("jvm.threads", new CachedThreadStatesGaugeSet(10, TimeUnit.SECONDS));
         registry.register("jvm.fd.usage", new FileDescriptorRatioGauge());
+        // Netty's pooled buffers live outside the JDK's direct buffer pool, which jvm.buffers reports.
+        registry.register("netty.direct.used", (Gauge<Long>) () -> ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider
+                metered ? metered.metric().usedDirectMemory() : -1L);
         jmx = JmxReporter.forRegistry(registry).inDomain("io.lvsha").build();
         jmx.start();
     }

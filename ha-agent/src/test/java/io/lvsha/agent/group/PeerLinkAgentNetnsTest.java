@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Two agents joined by their peer link in the namespace lab. */
@@ -45,6 +46,67 @@ class PeerLinkAgentNetnsTest extends LabTest {
         long millis = Duration.between(killed, Instant.parse(takeover.path("time").asText())).toMillis();
         System.out.printf("master agent killed -> backup master in %d ms (Master_Down_Interval 3609 ms,"
                 + " Skew_Time + one interval 1609 ms)%n", millis);
+    }
+
+    /**
+     * Issue 14: from a real server, 200 connections that each claim a 1 MiB frame and send 200 KB
+     * of it (40 MB that an unauthenticated framer would buffer), 300 that say nothing and 50 that
+     * send garbage, all at the listening agent's peer-link
+     * port. The established link stays up, a switchover still works, the adverts keep their pace
+     * and direct memory stays where it was.
+     */
+    @Test
+    void thePeerLinkHoldsUnderACrowdOfStrangers() throws Exception {
+        startLinkedPair("100ms", lab.peerLinkedConfig("d2", 100, "100ms"));
+        Path d1 = lab.awaitAdminSocket("d1", SOON);
+        long directBefore = directMemory(d1);
+        try (io.lvsha.agent.lab.Capture wire = io.lvsha.agent.lab.Capture.start(lab, "cl", "eth0");
+             io.lvsha.agent.lab.StallWatch machine = io.lvsha.agent.lab.StallWatch.start()) {
+            Path ready = lab.dir().resolve("crowd.ready");
+            Process crowd = lab.start("crowd", List.of("ip", "netns", "exec", lab.namespace("rs1"), "/usr/bin/python3", "-c", """
+                    import os, socket, time
+                    held = []
+                    for i in range(550):
+                        s = socket.socket()
+                        s.settimeout(2)
+                        try:
+                            s.connect(("192.168.50.11", 7311))
+                            if i < 200:
+                                s.sendall(bytes([0, 15, 255, 248]) + b"x" * 200000)   # a fifth of a 1 MiB frame
+                            elif i >= 500:
+                                s.send(os.urandom(3000))                      # garbage
+                        except OSError:
+                            pass
+                        held.append(s)
+                    open("%s", "w").close()
+                    time.sleep(30)
+                    """.formatted(ready)));
+            long deadline = System.nanoTime() + SOON.toNanos();
+            while (!Files.exists(ready) && crowd.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(ready), "the crowd connected");
+            // Measured while the crowd holds its connections.
+            JsonNode status = AdminClient.call(d1, "{\"cmd\":\"status\"}");
+            assertTrue(status.path("peer_link").path("up").asBoolean(), "the established link stayed up: " + status);
+            long directAfter = directMemory(d1);
+            assertTrue(directAfter - directBefore < 8 << 20, "direct memory grew by " + (directAfter - directBefore) + " bytes");
+            JsonNode reply = AdminClient.call(d1, "{\"cmd\":\"switchover\"}");
+            assertTrue(reply.path("make_before_break").asBoolean(), "a switchover over the link still works: " + reply);
+            long max = wire.advertGaps("10.99.0.11").stream().mapToLong(Long::longValue).max().orElseThrow();
+            System.out.printf("peer-link crowd: d1's longest advert gap %.1f ms (interval 100 ms), direct memory %d -> %d KiB%n",
+                    max / 1e6, directBefore / 1024, directAfter / 1024);
+            if (machine.quieterThan(Duration.ofMillis(50))) {
+                assertTrue(max < 150_000_000L, "an advert gap of " + max / 1e6 + " ms under the crowd");
+            }
+            crowd.destroy();
+        }
+    }
+
+    /** The agent's direct memory: the JDK's buffers and Netty's pooled ones. */
+    private static long directMemory(Path socket) throws Exception {
+        JsonNode metrics = AdminClient.call(socket, "{\"cmd\":\"metrics\"}");
+        return metrics.path("jvm.buffers.direct.used").asLong() + metrics.path("netty.direct.used").asLong();
     }
 
     /** Issue 14: the kernel drops a dead agent's VIPs by itself; the clients then reach only the new master. */
