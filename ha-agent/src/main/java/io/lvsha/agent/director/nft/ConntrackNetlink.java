@@ -5,6 +5,7 @@ import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
 import io.lvsha.agent.director.nft.ConntrackMessages.Kind;
 import io.lvsha.agent.director.nft.ConntrackMessages.Message;
 import io.lvsha.state.sync.ConnectionRecord;
+import io.lvsha.vrrp.IpAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -105,14 +106,21 @@ final class ConntrackNetlink implements AutoCloseable {
         return new CommitOutcome(installed, records.size() - installed, firstRefusal);
     }
 
-    /** Encodes a create for each record into a scratch batch, as {@link #create} would, and sends nothing. */
-    static void encodeCreates(List<ConnectionRecord> records) {
+    /**
+     * Encodes {@code count} creates of the shape a takeover commits (TFTP data flows the real server
+     * opened) into a scratch batch, as {@link #create} would, and sends nothing: made one at a time,
+     * so nothing of it is kept.
+     */
+    static void encodeSyntheticCreates(int count) {
         ByteBuffer batch = ByteBuffer.allocate(BATCH_BYTES);
-        int sequence = 0;
-        for (ConnectionRecord record : records) {
-            if (!ConntrackEntries.appendCreate(batch, ++sequence, record)) {
+        IpAddress vip = IpAddress.of(new byte[] {10, 0, 0, 1});
+        IpAddress realServer = IpAddress.of(new byte[] {10, 0, 0, 2});
+        for (int i = 0; i < count; i++) {
+            ConnectionRecord record = new ConnectionRecord(17, IpAddress.of(new byte[] {10, 0, (byte) (i >> 8), (byte) i}),
+                    1024 + i, vip, 1024 + i, realServer, 1024 + i, 0, ConntrackEntries.REAL_SERVER_OPENED, 0, 120, null);
+            if (!ConntrackEntries.appendCreate(batch, i + 1, record)) {
                 batch.clear();
-                ConntrackEntries.appendCreate(batch, sequence, record);
+                ConntrackEntries.appendCreate(batch, i + 1, record);
             }
         }
     }

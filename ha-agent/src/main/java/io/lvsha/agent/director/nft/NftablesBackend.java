@@ -108,12 +108,6 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
         return "# nft -f\n" + NftRuleset.table(desired.services());
     }
 
-    /** 10 000 flows of the shape a takeover commits (a TFTP data flow opened by the real server). */
-    private static final List<ConnectionRecord> SYNTHETIC_TAKEOVER = java.util.stream.IntStream.range(0, 10_000)
-            .mapToObj(i -> new ConnectionRecord(17, IpAddress.of(new byte[] {10, 0, (byte) (i >> 8), (byte) i}), 1024 + i,
-                    IpAddress.of(new byte[] {10, 0, 0, 1}), 1024 + i, IpAddress.of(new byte[] {10, 0, 0, 2}), 1024 + i, 0,
-                    ConntrackEntries.REAL_SERVER_OPENED, 0, 120, null)).toList();
-
     @Override
     public ConnectionState connectionState() {
         return this;
@@ -148,7 +142,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
     /** Encodes a takeover's worth of creates (10 000) and throws them away: the encoder is compiled by then. */
     @Override
     public void prepareCommit() {
-        ConntrackNetlink.encodeCreates(SYNTHETIC_TAKEOVER);
+        ConntrackNetlink.encodeSyntheticCreates(10_000);
     }
 
     /** Creates over ctnetlink, in batches: one system call per few hundred entries, no process. */
