@@ -39,6 +39,10 @@ up() {
     ip -n "${p}sw" link add "$br" type bridge mcast_snooping 0
     ip -n "${p}sw" link set "$br" up
   done
+  # A switch passes frames as they are: where br_netfilter is loaded, bridged IPv4 would be
+  # checked (and a broken header dropped) before it reached a director's capture.
+  ip netns exec "${p}sw" sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 \
+    net.bridge.bridge-nf-call-arptables=0 2>/dev/null || true
   attach "$p" d1 pub0 d1pub br-pub 02:00:0a:63:00:0b
   attach "$p" d1 priv0 d1priv br-priv 02:00:c0:a8:32:0b
   attach "$p" d2 pub0 d2pub br-pub 02:00:0a:63:00:0c

@@ -22,7 +22,7 @@ public final class AdminCommands {
     /** A command that takes longer than this gets a timeout error; the HA loop is never blocked by it. */
     static final long REPLY_TIMEOUT_SECONDS = 10;
     static final List<String> COMMANDS = List.of("hello", "status", "switchover", "resume", "maintenance",
-            "priority", "reload", "events", "metrics", "garp");
+            "priority", "reload", "events", "metrics", "garp", "connections");
 
     private final AgentControl agent;
 
@@ -89,6 +89,7 @@ public final class AdminCommands {
             case "events" -> CompletableFuture.completedFuture(events(args));
             case "metrics" -> CompletableFuture.completedFuture(agent.metrics().snapshot());
             case "garp" -> agent.announce();
+            case "connections" -> agent.connections(client(args), limit(args));
             default -> throw new AdminException("unknown-command", "unknown command '" + cmd + "'");
         };
     }
@@ -119,6 +120,32 @@ public final class AdminCommands {
             throw new AdminException("bad-argument", "\"" + name + "\" is a number of seconds, 0..86400");
         }
         return (long) (value.asDouble() * 1e9);
+    }
+
+    /** Replies stay well below the socket's line limit: an entry is about 170 bytes. */
+    static final int MAX_CONNECTIONS_SHOWN = 10_000;
+
+    private static io.lvsha.vrrp.IpAddress client(JsonNode args) {
+        JsonNode client = args.get("client");
+        if (client == null) {
+            return null;
+        }
+        try {
+            return io.lvsha.vrrp.IpAddress.parse(client.asText());
+        } catch (IllegalArgumentException e) {
+            throw new AdminException("bad-argument", "\"client\" is an IPv4 or IPv6 address, not '" + client.asText() + "'");
+        }
+    }
+
+    private static int limit(JsonNode args) {
+        JsonNode limit = args.get("limit");
+        if (limit == null) {
+            return 100;
+        }
+        if (!limit.canConvertToInt() || limit.asInt() < 0 || limit.asInt() > MAX_CONNECTIONS_SHOWN) {
+            throw new AdminException("bad-argument", "\"limit\" is a whole number, 0.." + MAX_CONNECTIONS_SHOWN);
+        }
+        return limit.asInt();
     }
 
     private static boolean onOff(JsonNode args) {

@@ -24,6 +24,14 @@ public interface AgentControl {
 
     CompletableFuture<Map<String, Object>> announce();
 
+    /**
+     * The replicated connection table, what a takeover would commit.
+     *
+     * @param client only this client's entries, or null for all
+     * @param limit at most this many entries in the reply
+     */
+    CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit);
+
     long defaultSwitchoverHoldNanos();
 
     EventLog events();

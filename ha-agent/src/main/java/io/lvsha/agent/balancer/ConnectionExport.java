@@ -25,20 +25,13 @@ import java.util.function.Consumer;
  * at most a duplicate: a flow both report at once is passed on twice, which the peer takes as one.
  */
 final class ConnectionExport {
-    private record Key(int protocol, String client, int clientPort, String virtualAddress, int virtualPort) {
-        static Key of(ConnectionRecord record) {
-            return new Key(record.protocol(), record.client().toString(), record.clientPort(),
-                    record.virtualAddress().toString(), record.virtualPort());
-        }
-    }
-
     private record Sent(ConnectionRecord record, long atNanos) {
     }
 
     private final ConnectionState state;
     private final Consumer<List<ConnectionRecord>> sink;
     private final Consumer<List<ConnectionRecord>> endedSink;
-    private final Map<Key, Sent> sent = new ConcurrentHashMap<>();
+    private final Map<ConnectionRecord.Key, Sent> sent = new ConcurrentHashMap<>();
 
     /**
      * @param sink where new and changed connections go
@@ -53,13 +46,13 @@ final class ConnectionExport {
     /** The dataplane reported these new or changed: passed on now, and not again by the poll unless they change. */
     void learned(List<ConnectionRecord> connections) {
         long now = System.nanoTime();
-        connections.forEach(record -> sent.put(Key.of(record), new Sent(record, now)));
+        connections.forEach(record -> sent.put(record.key(), new Sent(record, now)));
         sink.accept(connections);
     }
 
     /** The dataplane reported these ended. */
     void ended(List<ConnectionRecord> connections) {
-        connections.forEach(record -> sent.remove(Key.of(record)));
+        connections.forEach(record -> sent.remove(record.key()));
         endedSink.accept(connections);
     }
 
@@ -70,10 +63,10 @@ final class ConnectionExport {
     void run() throws BackendException {
         List<ConnectionRecord> table = state.export();
         long now = System.nanoTime();
-        Set<Key> present = new HashSet<>();
+        Set<ConnectionRecord.Key> present = new HashSet<>();
         List<ConnectionRecord> changed = new ArrayList<>();
         for (ConnectionRecord record : table) {
-            Key key = Key.of(record);
+            ConnectionRecord.Key key = record.key();
             present.add(key);
             Sent before = sent.get(key);
             if (before == null || refreshed(before, record, now) || before.record().state() != record.state()

@@ -34,6 +34,8 @@ public final class AgentCtl {
               events [--last N] [--follow]  recent events, then (with --follow) every new one as it happens
               metrics                       counters, histograms and gauges
               garp                          send a gratuitous ARP / NA burst now (master only)
+              connections [--client ADDRESS] [--limit N]
+                                            the replicated connection table (what a takeover commits): count and entries
               hello                         protocol and agent version""";
 
     private AgentCtl() {
@@ -149,6 +151,17 @@ public final class AgentCtl {
                         args.put("last", (int) number(rest.get(++i), "--last"));
                     } else {
                         throw new IllegalArgumentException("events [--last N] [--follow]");
+                    }
+                }
+            }
+            case "connections" -> {
+                for (int i = 0; i < rest.size(); i++) {
+                    if (rest.get(i).equals("--client") && i + 1 < rest.size()) {
+                        args.put("client", rest.get(++i));
+                    } else if (rest.get(i).equals("--limit") && i + 1 < rest.size()) {
+                        args.put("limit", (int) number(rest.get(++i), "--limit"));
+                    } else {
+                        throw new IllegalArgumentException("connections [--client ADDRESS] [--limit N]");
                     }
                 }
             }

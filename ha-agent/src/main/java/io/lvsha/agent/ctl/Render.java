@@ -21,8 +21,31 @@ final class Render {
                 }
                 yield text.toString().stripTrailing();
             }
+            case "connections" -> connections(reply);
             default -> fields(reply);
         };
+    }
+
+    /** As {@code ipvsadm -Lnc} lays out a table: one entry a line, then the counts. */
+    private static String connections(JsonNode reply) {
+        StringBuilder text = new StringBuilder(String.format("%-5s %-45s %-45s %-45s %-7s %s%n", "pro", "client", "virtual",
+                "real server", "state", "timeout"));
+        for (JsonNode entry : reply.path("connections")) {
+            String protocol = switch (entry.path("protocol").asInt()) {
+                case 6 -> "TCP";
+                case 17 -> "UDP";
+                case 132 -> "SCTP";
+                default -> entry.path("protocol").asText();
+            };
+            String virtual = entry.has("fwmark") && entry.path("template").asBoolean()
+                    ? "FWM " + entry.path("fwmark").asText() : entry.path("virtual").asText();
+            text.append(String.format("%-5s %-45s %-45s %-45s %-7s %ss%n", entry.path("template").asBoolean() ? "IP" : protocol,
+                    entry.path("client").asText(), virtual, entry.path("real_server").asText(), entry.path("state").asText(),
+                    entry.path("timeout_s").asText()));
+        }
+        text.append(reply.path("connections").size()).append(" shown, ").append(reply.path("matched").asText())
+                .append(" matched, ").append(reply.path("total").asText()).append(" in the table");
+        return text.toString();
     }
 
     static String event(JsonNode event) {

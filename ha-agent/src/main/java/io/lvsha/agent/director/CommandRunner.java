@@ -23,6 +23,15 @@ public interface CommandRunner {
      */
     Result run(List<String> command, String input) throws BackendException;
 
+    /**
+     * Reads a file of the director's kernel (a {@code /proc} table), in this process where the
+     * commands run on this machine: a {@code cat} per read would cost more than the read.
+     */
+    default String read(String path) throws IOException {
+        // The kernel prints its tables in ASCII: one byte, one char, a compact string
+        return new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path)), StandardCharsets.ISO_8859_1);
+    }
+
     /** Runs real processes, each with a hard timeout: a hung tool is killed, never waited on forever. */
     static CommandRunner processes(long timeoutMillis) {
         return (command, input) -> {

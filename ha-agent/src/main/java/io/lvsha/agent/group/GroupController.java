@@ -597,6 +597,15 @@ public final class GroupController implements HaLoop.Deadlines {
         events.emit("switchover", "took over at the peer's request (make-before-break)", Map.of("to", "MASTER"));
     }
 
+    /** The replicated table, or one client's part of it (see {@link StateSync#connections}). */
+    Map<String, Object> connections(io.lvsha.vrrp.IpAddress client, int limit) {
+        Map<String, Object> reply = new java.util.LinkedHashMap<>();
+        // A master's table also holds what its own dataplane exports; a backup's is only the master's
+        reply.put("role", router.role().name());
+        reply.putAll(peers.connections(client, limit));
+        return reply;
+    }
+
     Map<String, Object> syncStatus() {
         return peers.syncStatus();
     }

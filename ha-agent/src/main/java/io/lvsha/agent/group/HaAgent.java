@@ -534,6 +534,11 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit) {
+        return onLoop(c -> c.connections(client, limit));
+    }
+
+    @Override
     public CompletableFuture<Map<String, Object>> announce() {
         return onLoop(GroupController::announceNow);
     }

@@ -191,6 +191,10 @@ final class PeerSession {
         return published;
     }
 
+    Map<String, Object> connections(io.lvsha.vrrp.IpAddress client, int limit) {
+        return stateSync.connections(client, limit);
+    }
+
     Map<String, Object> syncStatus() {
         return stateSync.status(router.role());
     }

@@ -195,6 +195,42 @@ final class StateSync {
         return table.size();
     }
 
+    /**
+     * What the table holds (of one client, when {@code client} is given): at most {@code limit}
+     * entries, and how many there are. One pass over the table on the HA loop, as a digest is.
+     */
+    Map<String, Object> connections(io.lvsha.vrrp.IpAddress client, int limit) {
+        List<Map<String, Object>> shown = new java.util.ArrayList<>();
+        long[] matched = {0};
+        table.forEach(record -> {
+            if ((client == null || client.equals(record.client())) && matched[0]++ < limit) {
+                shown.add(describe(record));
+            }
+        });
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("total", table.size());
+        reply.put("matched", matched[0]);
+        reply.put("connections", shown);
+        return reply;
+    }
+
+    private static Map<String, Object> describe(ConnectionRecord record) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("protocol", record.protocol());
+        entry.put("client", record.client() + ":" + record.clientPort());
+        entry.put("virtual", record.virtualAddress() + ":" + record.virtualPort());
+        entry.put("real_server", record.realServer() + ":" + record.realPort());
+        if (record.fwmark() != 0) {
+            entry.put("fwmark", record.fwmarkUnsigned());
+        }
+        if (record.isTemplate()) {
+            entry.put("template", true);
+        }
+        entry.put("state", record.state());
+        entry.put("timeout_s", record.timeoutSecondsUnsigned());
+        return entry;
+    }
+
     /** 0 no peer, 1 catching up, 2 in sync (as backup); for the metrics gauge. */
     int replicaState() {
         return replica.status().ordinal();

@@ -32,6 +32,8 @@ class AgentCtlTest {
                 AgentCtl.request(List.of("priority", "reset")).toString());
         assertEquals("{\"cmd\":\"events\",\"args\":{\"last\":5,\"follow\":true}}",
                 AgentCtl.request(List.of("events", "--last", "5", "--follow")).toString());
+        assertEquals("{\"cmd\":\"connections\",\"args\":{\"client\":\"10.0.0.5\",\"limit\":10}}",
+                AgentCtl.request(List.of("connections", "--client", "10.0.0.5", "--limit", "10")).toString());
     }
 
     @Test
@@ -39,6 +41,7 @@ class AgentCtlTest {
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("maintenance", "maybe")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("priority", "set", "high")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("status", "now")));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("connections", "--client")));
         assertEquals(2, run("explode"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'explode'"));
     }

@@ -79,6 +79,11 @@ final class UmlLab implements AutoCloseable {
         return dir;
     }
 
+    /** Starts noting when each client's first TFTP request leaves the client namespace. */
+    FirstRequests firstRequests() throws Exception {
+        return new FirstRequests(bridge, "p-cl");
+    }
+
     /**
      * Client address number {@code n} (0, 1, ...), added to the client namespace with every one
      * below it on first use.
@@ -112,6 +117,60 @@ final class UmlLab implements AutoCloseable {
         return new Downloads.Client("curl-" + n + "-" + image + "-" + blockSize, client.inside("curl", "-s", "-S", "-m",
                 Integer.toString(maxSeconds), "--interface", clientAddress(n), "--tftp-blksize", Integer.toString(blockSize),
                 "-o", out.toString(), "tftp://" + VIP + "/" + image), out, sha256);
+    }
+
+    /**
+     * A slow TFTP download, as a PXE ROM on a slow path makes one: 512-byte blocks, each ACK sent
+     * {@code ackDelayMillis} after its block, a retransmit after 1 s of silence, given up after 20.
+     * A session with few packets a second is what the kernel's sync batches longest.
+     */
+    Downloads.Client slowDownload(Path into, int n, String image, String sha256, int ackDelayMillis) throws Exception {
+        Path script = dir.resolve("slow-tftp.py");
+        if (!Files.exists(script)) {
+            readable(script, """
+                    import socket, sys, time
+                    source, server, name, out, delay = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]) / 1000
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.bind((source, 0))
+                    s.settimeout(1.0)
+                    last = b"\\x00\\x01" + name.encode() + b"\\x00octet\\x00"
+                    to = (server, 69)
+                    s.sendto(last, to)
+                    peer, expected, silent = None, 1, 0
+                    with open(out, "wb") as f:
+                        while True:
+                            try:
+                                data, sender = s.recvfrom(1024)
+                            except socket.timeout:
+                                silent += 1
+                                if silent > 20:
+                                    sys.exit("no answer for 20 s")
+                                s.sendto(last, to)
+                                continue
+                            if peer is None:
+                                peer = to = sender
+                            if sender != peer or len(data) < 4:
+                                continue
+                            opcode, block = int.from_bytes(data[:2], "big"), int.from_bytes(data[2:4], "big")
+                            if opcode == 5:
+                                sys.exit("error from the server: " + data[4:].decode(errors="replace"))
+                            if opcode != 3:
+                                continue
+                            silent = 0
+                            fresh = block == expected & 0xffff
+                            if fresh:
+                                f.write(data[4:])
+                                expected += 1
+                            time.sleep(delay)
+                            last = b"\\x00\\x04" + data[2:4]
+                            s.sendto(last, to)
+                            if fresh and len(data) < 516:
+                                break
+                    """);
+        }
+        Path out = into.resolve("out-" + n);
+        return new Downloads.Client("slow-" + n + "-" + image, client.inside("python3", script.toString(), clientAddress(n), VIP,
+                image, out.toString(), Integer.toString(ackDelayMillis)), out, sha256);
     }
 
     /** Boots director {@code d} (1 or 2) and starts ha-agent inside it. */
@@ -169,6 +228,31 @@ final class UmlLab implements AutoCloseable {
                 + " io.lvsha.agent.ctl.AgentCtl --socket /run/admin.sock \"$@\"\n");
         uml.shell("sh " + start + " &");
         return uml;
+    }
+
+    /**
+     * One admin request to the agent in {@code uml}, its reply line. From python3, which starts in
+     * a fraction of the JVM's time in a guest: a reading taken at a kill must come before the
+     * takeover.
+     */
+    String adminRequest(Uml uml, String request) throws Exception {
+        Path script = dir.resolve("admin-request.py");
+        if (!Files.exists(script)) {
+            readable(script, """
+                    import socket, sys
+                    s = socket.socket(socket.AF_UNIX)
+                    s.connect("/run/admin.sock")
+                    s.sendall(sys.argv[1].encode() + b"\\n")
+                    reply = b""
+                    while not reply.endswith(b"\\n"):
+                        chunk = s.recv(1 << 20)
+                        if not chunk:
+                            break
+                        reply += chunk
+                    sys.stdout.write(reply.decode())
+                    """);
+        }
+        return uml.shell("python3 " + script + " '" + request + "'").output().strip();
     }
 
     /** Runs ha-agentctl in director {@code d} (booted with {@link #agent}). */

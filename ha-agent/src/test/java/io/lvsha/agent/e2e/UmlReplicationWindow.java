@@ -42,22 +42,25 @@ final class UmlReplicationWindow {
 
     /** One round: who ran the pair, its seed, when in the stream the master died, and the downloads. */
     record Round(Software software, long seed, long killAfterMillis, DownloadAges ages, Synced backupsKernel,
-                 String newMaster) {
+                 Synced backupsAgent, String newMaster) {
         String describe() {
-            return String.format(Locale.ROOT, "%s: master killed %d ms into the stream (seed %d): %s; the backup's kernel at the"
-                    + " kill: %s; new master: %s", software.label(), killAfterMillis, seed, ages.describe(), backupsKernel, newMaster);
+            return String.format(Locale.ROOT, "%s: a stream of %d ms, the master killed after its last request (seed %d): %s; the backup's kernel at the"
+                    + " kill: %s;%s new master: %s", software.label(), killAfterMillis, seed, ages.describe(), backupsKernel,
+                    backupsAgent == null ? "" : " the backup agent's table at the kill: " + backupsAgent + ";", newMaster);
         }
     }
 
     /**
-     * Which downloads the backup's kernel held a connection or the persistence template of at the
-     * kill: the kernel sync's own window, whatever luck the re-balancing of the others had.
+     * Which downloads a table of the backup's held a connection or the persistence template of at
+     * the kill, by the age of their first request then: the replication's own window, whatever
+     * luck the re-balancing of the others had. Downloads that had finished count (their entries
+     * stay for their timeouts); those whose request had not left at the kill do not.
      */
     record Synced(int held, int downloads, OptionalDouble oldestMissing, OptionalDouble youngestHeld) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d/%d held; oldest missing %s, youngest held %s", held, downloads,
-                    DownloadAges.millis(oldestMissing), DownloadAges.millis(youngestHeld));
+            return String.format(Locale.ROOT, "%d/%d held; by their request's age, oldest missing %s, youngest held %s", held,
+                    downloads, DownloadAges.millis(oldestMissing), DownloadAges.millis(youngestHeld));
         }
     }
 
@@ -69,17 +72,25 @@ final class UmlReplicationWindow {
 
     private final UmlLab lab;
     private final TftpImages images;
-    private final int perSecond;
+    private final double perSecond;
+    private final int ackDelayMillis;
+    private final int maxKillDelayMillis;
     private int rounds;
 
     /**
      * @param images the lab's images: image-Nm.bin for N of 2..8
-     * @param perSecond new downloads per second
+     * @param perSecond new downloads per second (below 1: a quiet director, one download in a while)
+     * @param ackDelayMillis 0 for curl's downloads, as fast as the path allows; more for slow
+     *     clients of 2 MiB each ({@link UmlLab#slowDownload})
+     * @param maxKillDelayMillis the kill comes a random 0 to this many ms after the last request
+     *     (and before the next one would have come)
      */
-    UmlReplicationWindow(UmlLab lab, TftpImages images, int perSecond) {
+    UmlReplicationWindow(UmlLab lab, TftpImages images, double perSecond, int ackDelayMillis, int maxKillDelayMillis) {
         this.lab = lab;
         this.images = images;
         this.perSecond = perSecond;
+        this.ackDelayMillis = ackDelayMillis;
+        this.maxKillDelayMillis = maxKillDelayMillis;
     }
 
     /**
@@ -107,21 +118,34 @@ final class UmlReplicationWindow {
         Path dir = Files.createDirectories(lab.dir().resolve("stream-" + ++rounds + "-" + software.name().toLowerCase(Locale.ROOT)));
         Downloads downloads = new Downloads(dir);
         Map<String, String> addresses = new HashMap<>();
+        FirstRequests requests = lab.firstRequests();
         long start = System.nanoTime();
-        long killAt = start + killAfterMillis * 1_000_000L;
-        long period = 1_000_000_000L / perSecond;
-        for (int i = 0; start + i * period < killAt; i++) {
+        long streamEnd = start + killAfterMillis * 1_000_000L;
+        String lastAddress = null;
+        long period = (long) (1e9 / perSecond);
+        for (int i = 0; start + i * period < streamEnd; i++) {
             sleepUntil(start + i * period);
             String image = TftpImages.sized(2 + random.nextInt(7));
             int blockSize = BLOCK_SIZES[random.nextInt(BLOCK_SIZES.length)];
-            Downloads.Client client = lab.download(dir, i, image, images.sha256(image), blockSize, (int) TRANSFERS.toSeconds());
-            addresses.put(client.name(), lab.clientAddress(i));
+            Downloads.Client client = ackDelayMillis > 0
+                    ? lab.slowDownload(dir, i, TftpImages.sized(2), images.sha256(TftpImages.sized(2)), ackDelayMillis)
+                    : lab.download(dir, i, image, images.sha256(image), blockSize, (int) TRANSFERS.toSeconds());
+            lastAddress = lab.clientAddress(i);
+            addresses.put(client.name(), lastAddress);
             downloads.start(client);
         }
-        sleepUntil(killAt);
+        // A download's request leaves long after its process starts on a loaded machine (300 ms and
+        // more, measured): the kill comes at a random moment between the last request and the
+        // next one (at most maxKillDelayMillis), so that every round has a request young enough to probe the window.
+        Long lastRequest = requests.await(lastAddress, Duration.ofSeconds(10));
+        long killDelayMillis = random.nextInt((int) Math.max(1, Math.min(period / 1_000_000, maxKillDelayMillis)));
+        sleepUntil((lastRequest == null ? System.nanoTime() : lastRequest) + killDelayMillis * 1_000_000L);
         long killedAt = System.nanoTime();
         d1.kill();
-        // Nothing reaches the backup's kernel after this: its table now is what the kernel's sync gave it.
+        requests.close();
+        // Nothing reaches the backup after this: its tables now are what the replication gave it.
+        String agentsTable = software == Software.KEEPALIVED ? null
+                : lab.adminRequest(d2, "{\"cmd\":\"connections\",\"args\":{\"limit\":10000}}");
         String backupsTable = d2.shell("ipvsadm -Lnc").output();
         if (software != Software.KEEPALIVED) {
             UmlLab.awaitEvent(d2, "d2 takes over", "\"to\":\"MASTER\"", TAKEOVER);
@@ -130,40 +154,86 @@ final class UmlReplicationWindow {
         }
         List<Downloads.Outcome> outcomes = downloads.finish(TRANSFERS, BROKEN_AFTER_STALL);
         Files.writeString(dir.resolve("backup-at-kill.txt"), backupsTable);
+        if (agentsTable != null) {
+            Files.writeString(dir.resolve("backup-agent-at-kill.json"), agentsTable);
+            Files.writeString(dir.resolve("backup-events.jsonl"), UmlLab.events(d2));
+        }
         Files.writeString(dir.resolve("new-master-after.txt"), d2.shell("ipvsadm -Lnc").output());
         String newMaster = software != Software.KEEPALIVED
                 ? UmlLab.events(d2).lines().filter(line -> line.contains("state-committed")).findFirst().orElse("no state-committed event")
                 : "keepalived";
         lab.closeDirectors();
         DownloadAges ages = DownloadAges.at(killedAt, outcomes);
-        return new Round(software, seed, killAfterMillis, ages, synced(ages, addresses, backupsTable), newMaster);
+        Map<String, Double> requestAges = new HashMap<>();
+        addresses.forEach((client, address) -> {
+            Long first = requests.of(address);
+            if (first != null && first - killedAt < 0) {
+                requestAges.put(client, (killedAt - first) / 1e6);
+            }
+        });
+        return new Round(software, seed, killAfterMillis, ages, synced(addresses, requestAges, kernelsClients(backupsTable)),
+                agentsTable == null ? null : synced(addresses, requestAges, agentsClients(agentsTable)), newMaster);
     }
 
-    /** {@code addresses}: each download's client address, by the client's name. */
-    private static Synced synced(DownloadAges ages, Map<String, String> addresses, String backupsTable) {
+    /**
+     * The clients in the agent's {@code connections} reply whose session's next packet it would
+     * send to their real server (a template, or a connection to the transfer's port), or null
+     * when the reply came after the takeover (a master's table holds what its own kernel did since).
+     */
+    private static Set<String> agentsClients(String reply) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply);
+        if (!tree.path("role").asText().equals("BACKUP")) {
+            return null;
+        }
+        Set<String> clients = new HashSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode entry : tree.path("connections")) {
+            String client = entry.path("client").asText();
+            if (entry.path("template").asBoolean() || !entry.path("virtual").asText().endsWith(":69")) {
+                clients.add(client.substring(0, client.lastIndexOf(':')));
+            }
+        }
+        return clients;
+    }
+
+    private static Set<String> kernelsClients(String backupsTable) {
         Set<String> clients = new HashSet<>();
         for (String line : backupsTable.split("\n")) {
             String[] words = line.trim().split("\\s+");
             // "UDP 04:59 UDP 10.98.1.5:34567 10.98.0.10:45678 10.98.0.21:45678", or the client's
             // persistence template "IP 04:58 NONE 10.98.1.5:0 0.0.0.1:0 10.98.0.21:0": either
-            // sends the session's next packet to its real server
-            if (words.length >= 6 && (words[0].equals("UDP") || words[0].equals("IP"))) {
+            // sends the session's next packet to its real server; its request's (to port 69) does not
+            if (words.length >= 6 && (words[0].equals("IP") || words[0].equals("UDP") && !words[4].endsWith(":69"))) {
                 clients.add(words[3].substring(0, words[3].lastIndexOf(':')));
             }
+        }
+        return clients;
+    }
+
+    /**
+     * {@code addresses}: each download's client address, by the client's name; {@code requestAges}:
+     * the age of its first request at the kill, by the client's name; {@code clients}: those a
+     * table held, or null when it could not be read in time.
+     */
+    private static Synced synced(Map<String, String> addresses, Map<String, Double> requestAges, Set<String> clients) {
+        if (clients == null) {
+            return null;
         }
         OptionalDouble oldestMissing = OptionalDouble.empty();
         OptionalDouble youngestHeld = OptionalDouble.empty();
         int held = 0;
-        for (DownloadAges.Aged download : ages.downloads()) {
-            double age = download.ageMillis();
-            if (clients.contains(addresses.get(download.outcome().client()))) {
+        int counted = 0;
+        // Finished downloads too: their entries stay in the tables for their timeouts
+        for (Map.Entry<String, Double> download : requestAges.entrySet()) {
+            double age = download.getValue();
+            counted++;
+            if (clients.contains(addresses.get(download.getKey()))) {
                 held++;
                 youngestHeld = OptionalDouble.of(Math.min(age, youngestHeld.orElse(age)));
             } else {
                 oldestMissing = OptionalDouble.of(Math.max(age, oldestMissing.orElse(age)));
             }
         }
-        return new Synced(held, ages.downloads().size(), oldestMissing, youngestHeld);
+        return new Synced(held, counted, oldestMissing, youngestHeld);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

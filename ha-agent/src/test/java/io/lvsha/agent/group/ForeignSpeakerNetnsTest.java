@@ -34,14 +34,8 @@ class ForeignSpeakerNetnsTest extends LabTest {
 
     @Test
     void withThePeersSourcesKnownAForgedAdvertChangesNothing() throws Exception {
-        lab.startAgent("d1", lab.peerLinkedConfig("d1", 150, "100ms"));
-        lab.awaitRole("d1", "MASTER", SOON);
-        lab.startAgent("d2", lab.peerLinkedConfig("d2", 100, "100ms"));
-        lab.awaitRole("d2", "BACKUP", SOON);
-        for (String node : List.of("d1", "d2")) {
-            lab.awaitEvent(node, "peer link up", e -> e.path("event").asText().equals("peer-link-up"), SOON);
-        }
-        JsonNode speakers = publicChannel("d2").path("known_speakers");
+        lab.startLinkedPair(lab.peerLinkedConfig("d1", 150, "100ms"), lab.peerLinkedConfig("d2", 100, "100ms"));
+        JsonNode speakers = lab.channelStatus("d2", "public").path("known_speakers");
         assertEquals("[\"10.99.0.11\"]", speakers.toString(), "d2 learned d1's advert source over the peer link");
 
         Instant attack = Instant.now();
@@ -59,8 +53,8 @@ class ForeignSpeakerNetnsTest extends LabTest {
                     .filter(change -> Instant.parse(change.path("time").asText()).isAfter(attack)).toList(), node + " changed role");
             assertTrue(lab.events(node).stream().filter(e -> e.path("event").asText().equals("foreign-speaker")).count() == 1,
                     "one event per source");
-            JsonNode dropped = publicChannel(node).path("dropped").path("foreign-speaker");
-            assertTrue(dropped.asInt() >= FORGED - 5, node + " counted the forged adverts: " + publicChannel(node));
+            JsonNode dropped = lab.channelStatus(node, "public").path("dropped").path("foreign-speaker");
+            assertTrue(dropped.asInt() >= FORGED - 5, node + " counted the forged adverts: " + lab.channelStatus(node, "public"));
         }
         assertEquals("MASTER", AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"status\"}").path("role").asText());
         assertTrue(lab.exec("d1", "ip", "-4", "addr", "show", "dev", "pub0").contains("10.99.0.10/24"), "d1 holds the VIP");
@@ -70,20 +64,10 @@ class ForeignSpeakerNetnsTest extends LabTest {
     void withoutKnownPeersTheRfcsBehaviourStays() throws Exception {
         lab.startAgent("d1", lab.standardConfig("d1", 150, "100ms"));
         lab.awaitRole("d1", "MASTER", SOON);
-        assertEquals("[]", publicChannel("d1").path("known_speakers").toString());
+        assertEquals("[]", lab.channelStatus("d1", "public").path("known_speakers").toString());
         forgeAdverts();
         JsonNode preempted = lab.awaitRole("d1", "BACKUP", SOON);
         assertTrue(preempted.path("reason").asText().contains(FORGER), "the documented risk: " + preempted);
-    }
-
-    private JsonNode publicChannel(String node) throws Exception {
-        JsonNode status = AdminClient.call(lab.awaitAdminSocket(node, SOON), "{\"cmd\":\"status\"}");
-        for (JsonNode channel : status.path("channels")) {
-            if (channel.path("name").asText().equals("public")) {
-                return channel;
-            }
-        }
-        throw new AssertionError("no public channel in " + status);
     }
 
     /** {@link #FORGED} VRRPv3 adverts from the client namespace, 100 ms apart, as a raw socket sends them. */

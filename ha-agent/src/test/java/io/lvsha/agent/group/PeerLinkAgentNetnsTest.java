@@ -24,16 +24,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
 
 
     private void startLinkedPair(String interval, Path d2Config) throws Exception {
-        startLinkedPair(interval, d2Config, lab.peerLinkedConfig("d1", 150, interval));
-    }
-
-    private void startLinkedPair(String interval, Path d2Config, Path d1Config) throws Exception {
-        lab.startAgent("d1", d1Config);
-        lab.awaitRole("d1", "MASTER", SOON);
-        lab.startAgent("d2", d2Config);
-        lab.awaitRole("d2", "BACKUP", SOON);
-        lab.awaitEvent("d1", "peer link up", e -> e.path("event").asText().equals("peer-link-up"), SOON);
-        lab.awaitEvent("d2", "peer link up", e -> e.path("event").asText().equals("peer-link-up"), SOON);
+        lab.startLinkedPair(lab.peerLinkedConfig("d1", 150, interval), d2Config);
     }
 
     @Test
@@ -232,6 +223,20 @@ class PeerLinkAgentNetnsTest extends LabTest {
         JsonNode backup = sync(lab.awaitAdminSocket("d2", SOON));
         assertEquals("in-sync", backup.path("state").asText(), backup.toString());
         assertEquals(100_000, backup.path("connections").asInt(), backup.toString());
+        // What a takeover would commit, as an operator asks for it: one client's entry, or a few of all
+        Path d2 = lab.awaitAdminSocket("d2", SOON);
+        // Connection 40 000's client, the only one with that address (from 65 536 on, addresses repeat)
+        JsonNode one = AdminClient.call(d2, "{\"cmd\":\"connections\",\"args\":{\"client\":\"10.100.156.64\"}}");
+        assertEquals(1, one.path("matched").asInt(), one.toString());
+        JsonNode entry = one.path("connections").get(0);
+        assertEquals("10.100.156.64:1024", entry.path("client").asText(), one.toString());
+        assertEquals("192.168.50.21:69", entry.path("real_server").asText(), one.toString());
+        assertEquals(1, entry.path("fwmark").asInt(), one.toString());
+        JsonNode few = AdminClient.call(d2, "{\"cmd\":\"connections\",\"args\":{\"limit\":3}}");
+        assertEquals(3, few.path("connections").size(), few.toString());
+        assertEquals(100_000, few.path("matched").asInt(), few.toString());
+        JsonNode bad = AdminClient.call(d2, "{\"cmd\":\"connections\",\"args\":{\"client\":\"rs1\"}}");
+        assertEquals("bad-argument", bad.path("error").path("code").asText(), bad.toString());
     }
 
     @Test
@@ -288,7 +293,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
         Files.writeString(d1Config, Files.readString(d1Config) + services);
         Path d2Config = withSync(lab.peerLinkedConfig("d2", 100, "100ms"));
         Files.writeString(d2Config, Files.readString(d2Config) + services);
-        startLinkedPair("100ms", d2Config, d1Config);
+        lab.startLinkedPair(d1Config, d2Config);
         lab.awaitEvent("d2", "in-sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
 
         // A real server forges well-formed datagrams (the right VIP and real servers) and garbage.

@@ -222,6 +222,29 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /** Starts d1 (to be master) and d2 (backup) and waits until each is in its role and their peer link is up. */
+    public void startLinkedPair(Path d1Config, Path d2Config) throws Exception {
+        Duration soon = Duration.ofSeconds(15);
+        startAgent("d1", d1Config);
+        awaitRole("d1", "MASTER", soon);
+        startAgent("d2", d2Config);
+        awaitRole("d2", "BACKUP", soon);
+        for (String node : List.of("d1", "d2")) {
+            awaitEvent(node, "peer link up", e -> e.path("event").asText().equals("peer-link-up"), soon);
+        }
+    }
+
+    /** One heartbeat channel's part of {@code node}'s status (its drops, its known speakers). */
+    public JsonNode channelStatus(String node, String channel) throws Exception {
+        JsonNode status = AdminClient.call(awaitAdminSocket(node, Duration.ofSeconds(15)), "{\"cmd\":\"status\"}");
+        for (JsonNode entry : status.path("channels")) {
+            if (entry.path("name").asText().equals(channel)) {
+                return entry;
+            }
+        }
+        throw new AssertionError("no channel " + channel + " in " + status);
+    }
+
     public List<JsonNode> events(String node) throws IOException {
         Path file = eventFile(node);
         List<JsonNode> events = new ArrayList<>();

@@ -184,6 +184,20 @@ public final class Uml implements AutoCloseable, CommandRunner {
         }
     }
 
+    /** A file of the guest's, through its console: the backend under test reads the guest's kernel, not the host's. */
+    @Override
+    public String read(String path) throws IOException {
+        try {
+            Result result = run(List.of("cat", path), null);
+            if (!result.ok()) {
+                throw new IOException(result.output().strip());
+            }
+            return result.output();
+        } catch (BackendException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     /** The machine dies: SIGKILL to the guest and the helpers that hold its memory and its tap. */
     public void kill() {
         List<ProcessHandle> helpers = process.descendants().toList();

@@ -96,6 +96,14 @@ public record ConnectionRecord(int protocol, IpAddress client, int clientPort, I
         options = options == null ? Options.NONE : options;
     }
 
+    /** What the kernel knows a connection by: one key, one connection, whatever its real server or state. */
+    public record Key(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress, int virtualPort) {
+    }
+
+    public Key key() {
+        return new Key(protocol, client, clientPort, virtualAddress, virtualPort);
+    }
+
     public boolean isTemplate() {
         return (flags & Flags.TEMPLATE) != 0;
     }

@@ -18,14 +18,25 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Thread-safe counters; one decoder per channel.
  */
 public final class SyncDatagramDecoder extends MessageToMessageDecoder<DatagramPacket> {
+    /** Far above what a master kernel sends (see {@link SourceRateLimit}), far below a flood. */
+    static final int DATAGRAMS_PER_SECOND_PER_SENDER = 10_000;
+
     private final int ourSyncid;
+    private final SourceRateLimit rateLimit = new SourceRateLimit(DATAGRAMS_PER_SECOND_PER_SENDER);
+    private final java.util.function.LongSupplier clock;
     private final AtomicLongArray drops = new AtomicLongArray(SyncDropReason.values().length);
     /** The only senders taken; empty takes any, as the kernel does. */
     private volatile Set<InetAddress> senders = Set.of();
 
     /** @param ourSyncid this node's syncid; 0 takes every sender, as the kernel does */
     public SyncDatagramDecoder(int ourSyncid) {
+        this(ourSyncid, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, for the rate limit */
+    SyncDatagramDecoder(int ourSyncid, java.util.function.LongSupplier clock) {
         this.ourSyncid = ourSyncid;
+        this.clock = clock;
     }
 
     /** From now on only datagrams from {@code accepted} are taken (empty: any sender). Any thread. */
@@ -38,6 +49,10 @@ public final class SyncDatagramDecoder extends MessageToMessageDecoder<DatagramP
         Set<InetAddress> accepted = senders;
         if (!accepted.isEmpty() && !accepted.contains(packet.sender().getAddress())) {
             drops.incrementAndGet(SyncDropReason.FOREIGN_SENDER.ordinal());
+            return;
+        }
+        if (!rateLimit.allow(packet.sender().getAddress(), clock.getAsLong())) {
+            drops.incrementAndGet(SyncDropReason.RATE_LIMITED.ordinal());
             return;
         }
         byte[] bytes = ByteBufUtil.getBytes(packet.content());

@@ -8,6 +8,7 @@ package io.lvsha.state.sync;
 public enum SyncDropReason {
     // The whole datagram, before the kernel's checks: ours (the kernel's backup takes any sender).
     FOREIGN_SENDER("the sender is neither this director's kernel nor its peer's (learned over the peer link)"),
+    RATE_LIMITED("the sender sent more than " + SyncDatagramDecoder.DATAGRAMS_PER_SECOND_PER_SENDER + " datagrams a second"),
     // The whole datagram (ip_vs_process_message).
     HEADER_TOO_SHORT("shorter than a header"),
     SIZE_MISMATCH("'size' differs from the datagram's length"),

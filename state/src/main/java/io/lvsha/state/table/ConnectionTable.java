@@ -40,17 +40,12 @@ public final class ConnectionTable {
     private int size;
     private int sweepCursor;
     private long epochSeconds = Long.MIN_VALUE;
-    private final Map<Ipv6Key, Ipv6Entry> ipv6 = new HashMap<>();
+    private final Map<ConnectionRecord.Key, Ipv6Entry> ipv6 = new HashMap<>();
     private final Map<Ipv4Key, ConnectionRecord.Options> options = new HashMap<>();
 
     private record Ipv4Key(long addresses, long key) {
     }
 
-    private record Ipv6Key(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress, int virtualPort) {
-        static Ipv6Key of(ConnectionRecord r) {
-            return new Ipv6Key(r.protocol(), r.client(), r.clientPort(), r.virtualAddress(), r.virtualPort());
-        }
-    }
 
     private record Ipv6Entry(ConnectionRecord record, long expiresSeconds) {
     }
@@ -95,7 +90,7 @@ public final class ConnectionTable {
         }
         long expires = nowSeconds + record.timeoutSecondsUnsigned();
         if (record.isIpv6()) {
-            ipv6.put(Ipv6Key.of(record), new Ipv6Entry(record, expires));
+            ipv6.put(record.key(), new Ipv6Entry(record, expires));
             return;
         }
         if (size + 1 > keys.length * MAX_LOAD) {
@@ -125,7 +120,7 @@ public final class ConnectionTable {
     public ConnectionRecord get(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress,
                                 int virtualPort) {
         if (client.family() == AddressFamily.IPV6) {
-            Ipv6Entry entry = ipv6.get(new Ipv6Key(protocol, client, clientPort, virtualAddress, virtualPort));
+            Ipv6Entry entry = ipv6.get(new ConnectionRecord.Key(protocol, client, clientPort, virtualAddress, virtualPort));
             return entry == null ? null : entry.record();
         }
         int slot = find(addressWord(client, virtualAddress), keyWord(protocol, clientPort, virtualPort));
@@ -135,7 +130,7 @@ public final class ConnectionTable {
     /** Removes the connection with this key. @return whether there was one */
     public boolean remove(int protocol, IpAddress client, int clientPort, IpAddress virtualAddress, int virtualPort) {
         if (client.family() == AddressFamily.IPV6) {
-            return ipv6.remove(new Ipv6Key(protocol, client, clientPort, virtualAddress, virtualPort)) != null;
+            return ipv6.remove(new ConnectionRecord.Key(protocol, client, clientPort, virtualAddress, virtualPort)) != null;
         }
         int slot = find(addressWord(client, virtualAddress), keyWord(protocol, clientPort, virtualPort));
         if (slot < 0) {

@@ -26,11 +26,16 @@ import java.util.Set;
  * kernel's sync daemon with the role, as keepalived's lvs_sync_daemon does.
  */
 public final class IpvsBackend implements DirectorBackend, ConnectionState {
+    /** The kernel's connections, the only place IPVS shows them. */
+    static final String TABLE = "/proc/net/ip_vs_conn";
     private final BackendContext context;
     /** Services this agent programmed: removed when they leave the config, even without table ownership. */
     private final Set<ServiceKey> programmed = new HashSet<>();
     private String loadedMarks;
     private KernelSyncSender syncSender;
+    private IpvsConnectionPoller poller;
+    /** Whether the poller should read: only a master's table is news. */
+    private boolean polling;
     /** What export() judges connections by (their fwmark, their forwarding method). */
     private volatile List<VirtualService> services = List.of();
 
@@ -93,6 +98,12 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
 
     @Override
     public void roleChanged(boolean master) throws BackendException {
+        synchronized (this) {
+            polling = master;
+            if (poller != null) {
+                poller.master(master);
+            }
+        }
         SyncDaemon daemon = context.syncDaemon();
         if (daemon == null) {
             return;
@@ -127,7 +138,30 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
      */
     @Override
     public List<ConnectionRecord> export() throws BackendException {
-        return IpvsConnections.parse(checked(List.of("cat", "/proc/net/ip_vs_conn"), null), services);
+        return IpvsConnections.parse(readTable(), services);
+    }
+
+    private String readTable() throws BackendException {
+        try {
+            return context.commands().read(TABLE);
+        } catch (java.io.IOException e) {
+            throw new BackendException("reading " + TABLE + ": " + e.getMessage() + " (is the ip_vs module loaded?)");
+        }
+    }
+
+    /**
+     * The master's new connections from a poll of its table every few milliseconds
+     * ({@link IpvsConnectionPoller}): the kernel's own sync batches them for up to 2 s.
+     */
+    @Override
+    public synchronized boolean watch(Watcher watcher) throws BackendException {
+        if (poller != null) {
+            throw new IllegalStateException("the IPVS table is watched already");
+        }
+        readTable();
+        poller = new IpvsConnectionPoller(() -> context.commands().read(TABLE), () -> services, watcher);
+        poller.master(polling);
+        return true;
     }
 
     /**
@@ -153,7 +187,10 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (poller != null) {
+            poller.close();
+        }
         if (syncSender != null) {
             try {
                 syncSender.close();

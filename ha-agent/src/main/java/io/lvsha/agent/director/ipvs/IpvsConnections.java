@@ -45,6 +45,9 @@ final class IpvsConnections {
     }
 
     private static ConnectionRecord record(String[] words, List<VirtualService> services) {
+        if (words[0].equals("IP")) {
+            return fwmarkTemplate(words, services);
+        }
         Protocol protocol = Protocol.valueOf(words[0].toUpperCase(Locale.ROOT));
         int protocolNumber = switch (protocol) {
             case TCP -> 6;
@@ -67,6 +70,21 @@ final class IpvsConnections {
                 | (template ? ConnectionRecord.Flags.TEMPLATE : 0);
         return new ConnectionRecord(protocolNumber, client, clientPort, virtual, virtualPort, real, realPort, fwmark, flags,
                 state, timeout, null);
+    }
+
+    /**
+     * A firewall-mark service's persistence template, which the kernel keeps under protocol 0
+     * ({@code IPPROTO_IP}, printed "IP") with the mark as its virtual address: the entry that
+     * sends a client's every later packet to its real server, whatever port it goes to.
+     */
+    private static ConnectionRecord fwmarkTemplate(String[] words, List<VirtualService> services) {
+        IpAddress client = address(words[1]);
+        IpAddress virtual = address(words[3]);
+        VirtualService service = byMark(virtual, services);
+        int fwmark = service != null && service.key() instanceof ServiceKey.Fwmark mark ? mark.mark() : 0;
+        int flags = (service == null ? 0 : forwardingFlag(service.forwarding())) | ConnectionRecord.Flags.TEMPLATE;
+        return new ConnectionRecord(0, client, Integer.parseInt(words[2], 16), virtual, Integer.parseInt(words[4], 16),
+                address(words[5]), Integer.parseInt(words[6], 16), fwmark, flags, 0, Integer.parseInt(words[8]), null);
     }
 
     /** "0A61000A" (IPv4, hex) or an IPv6 address as the kernel prints it. */

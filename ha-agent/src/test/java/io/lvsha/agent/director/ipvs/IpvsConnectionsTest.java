@@ -31,10 +31,11 @@ class IpvsConnectionsTest {
                 UDP 0A610064 9C41 0A61000A 0045 0A610015 0045 UDP         298
                 UDP 0A610064 0000 00000001 0000 0A610015 0000 NONE        299
                 TCP 0A6100C9 9C43 0A61000A 0050 0A610015 1F90 ESTABLISHED 799
+                IP  0A610065 0000 00000001 0000 0A610016 0000 NONE        300
                 XYZ garbage
                 """;
         List<ConnectionRecord> records = IpvsConnections.parse(proc, SERVICES);
-        assertEquals(3, records.size());
+        assertEquals(4, records.size());
         ConnectionRecord udp = records.get(0);
         assertEquals(IpAddress.parse("10.97.0.100"), udp.client());
         assertEquals(40001, udp.clientPort());
@@ -50,5 +51,13 @@ class IpvsConnectionsTest {
         assertEquals(1, tcp.state(), "ESTABLISHED");
         assertEquals(8080, tcp.realPort());
         assertEquals(ConnectionRecord.Flags.MASQ, tcp.flags());
+        // What the kernel really prints for a fwmark service's template: protocol 0, "IP"
+        ConnectionRecord fwmarkTemplate = records.get(3);
+        assertEquals(0, fwmarkTemplate.protocol());
+        assertEquals(IpAddress.parse("10.97.0.101"), fwmarkTemplate.client());
+        assertEquals(IpAddress.parse("10.97.0.22"), fwmarkTemplate.realServer());
+        assertEquals(1, fwmarkTemplate.fwmark());
+        assertEquals(ConnectionRecord.Flags.DROUTE | ConnectionRecord.Flags.TEMPLATE, fwmarkTemplate.flags());
+        assertEquals(300, fwmarkTemplate.timeoutSeconds());
     }
 }
