@@ -94,6 +94,101 @@ class PeerLinkAgentNetnsTest extends LabTest {
         }
     }
 
+    /**
+     * Issue 14, at a running pair: from a real server, a director with the wrong key, then the
+     * bytes d2 really sent when its link came up, replayed on a new connection. Neither gets in
+     * (the handshake answers a fresh challenge; a replayed answer is to an old one), and the
+     * established link, the roles and the adverts go on.
+     */
+    @Test
+    void aWrongKeyAndAReplayedSessionAreRefusedAtARunningPair() throws Exception {
+        Path d2Config = lab.peerLinkedConfig("d2", 100, "100ms");
+        startLinkedPair("100ms", d2Config);
+        byte[] recorded;
+        try (io.lvsha.agent.lab.Capture fromD2 = io.lvsha.agent.lab.Capture.start(lab, "d1", "priv0",
+                "tcp dst port 7311 and src host 192.168.50.12")) {
+            lab.signal("d2", "KILL");
+            lab.awaitExit("d2", SOON);
+            Instant restarted = Instant.now();
+            lab.startAgent("d2", d2Config);
+            lab.awaitEvent("d2", "peer link up again", e -> e.path("event").asText().equals("peer-link-up")
+                    && Instant.parse(e.path("time").asText()).isAfter(restarted), SOON);
+            Thread.sleep(500);
+            recorded = tcpPayload(fromD2.frames());
+        }
+        assertTrue(recorded.length > 32, "d2's handshake was recorded: " + recorded.length + " bytes");
+        Instant attack = Instant.now();
+        java.util.concurrent.BlockingQueue<String> intruder = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.lvsha.state.peer.PeerLink wrongKey = io.lvsha.netns.Netns.within(lab.namespace("rs1"),
+                () -> io.lvsha.state.peer.PeerLink.connect(new io.lvsha.state.peer.Hello("d2", "lvs-ha", "x"),
+                        "not the key of this director pair".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        new java.net.InetSocketAddress("192.168.50.11", 7311), new io.lvsha.state.peer.PeerLink.Listener() {
+                            @Override
+                            public void up(io.lvsha.state.peer.Hello peer) {
+                                intruder.add("up: " + peer);
+                            }
+
+                            @Override
+                            public void frame(io.lvsha.state.peer.PeerFrame frame) {
+                                intruder.add("frame");
+                            }
+
+                            @Override
+                            public void down(String why) {
+                            }
+                        }));
+        String replayAnswer;
+        try {
+            replayAnswer = io.lvsha.netns.Netns.within(lab.namespace("rs1"), () -> {
+                try (java.net.Socket replay = new java.net.Socket("192.168.50.11", 7311)) {
+                    replay.setSoTimeout(10_000);
+                    replay.getOutputStream().write(recorded);
+                    long started = System.nanoTime();
+                    java.io.InputStream in = replay.getInputStream();
+                    int read = 0;
+                    try {
+                        while (in.read() >= 0) {
+                            read++;
+                        }
+                    } catch (java.net.SocketException reset) {
+                        // closed with a reset: refused all the same
+                    }
+                    return "closed after " + (System.nanoTime() - started) / 1_000_000 + " ms, " + read + " bytes from d1";
+                }
+            });
+            assertEquals(null, intruder.poll(3, java.util.concurrent.TimeUnit.SECONDS), "the wrong key never got in");
+        } finally {
+            wrongKey.close();
+        }
+        System.out.println("replayed session: " + replayAnswer);
+        JsonNode status = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"status\"}");
+        assertTrue(status.path("peer_link").path("up").asBoolean(), "the established link stayed up: " + status);
+        assertEquals("d2", status.path("peer_link").path("peer").asText(), status.toString());
+        for (String node : List.of("d1", "d2")) {
+            assertEquals(List.of(), lab.roleChanges(node).stream()
+                    .filter(change -> Instant.parse(change.path("time").asText()).isAfter(attack)).toList(), node + " changed role");
+        }
+    }
+
+    /** The TCP payload of {@code frames} (IPv4, one direction of one connection), in sequence order, once each. */
+    private static byte[] tcpPayload(List<io.lvsha.agent.lab.Capture.Frame> frames) {
+        java.util.TreeMap<Long, byte[]> bySequence = new java.util.TreeMap<>();
+        for (io.lvsha.agent.lab.Capture.Frame frame : frames) {
+            byte[] b = frame.bytes();
+            int ip = 14;
+            int tcp = ip + (b[ip] & 0x0f) * 4;
+            int data = tcp + ((b[tcp + 12] & 0xf0) >> 4) * 4;
+            int end = ip + (((b[ip + 2] & 0xff) << 8) | (b[ip + 3] & 0xff));
+            if (end > data) {
+                long sequence = java.nio.ByteBuffer.wrap(b, tcp + 4, 4).getInt() & 0xffffffffL;
+                bySequence.putIfAbsent(sequence, java.util.Arrays.copyOfRange(b, data, end));
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        bySequence.values().forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
     /** The agent's direct memory: the JDK's buffers and Netty's pooled ones. */
     private static long directMemory(Path socket) throws Exception {
         JsonNode metrics = AdminClient.call(socket, "{\"cmd\":\"metrics\"}");
