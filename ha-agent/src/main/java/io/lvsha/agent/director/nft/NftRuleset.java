@@ -67,8 +67,10 @@ final class NftRuleset {
                         .append(service.helper()).append("\"\n");
             }
         }
+        out.append("\t}\n");
+        strays(services, out);
         // Replies of NATed flows are translated in postrouting: a nat chain there registers the hook.
-        out.append("\t}\n\tchain postnat {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t}\n}\n");
+        out.append("\tchain postnat {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t}\n}\n");
         return out.toString();
     }
 
@@ -165,6 +167,27 @@ final class NftRuleset {
         }
         ServiceKey.Address address = (ServiceKey.Address) service.key();
         return "ip daddr " + address.vip() + " " + address.protocol().lowerName() + " dport " + address.port();
+    }
+
+    /**
+     * A TFTP server answers from a new port. An answer to a request the old master forwarded but
+     * whose expectation died with it reaches the new master as a new flow from the real server,
+     * and would go to the client untranslated, from the real server's own address: the client
+     * takes that address as its server's and the download is lost, where dropping it lets the
+     * client's retry start over through the new master (measured: a CI round lost 26 downloads
+     * whose first data came after the kill). Only new UDP flows from a TFTP service's real
+     * server, port to port above 1023, are dropped: a real server's own queries go to low ports.
+     */
+    private static void strays(List<VirtualService> services, StringBuilder out) {
+        Set<String> servers = new TreeSet<>();
+        services.stream().filter(service -> "tftp".equals(service.helper()))
+                .forEach(service -> service.realServers().forEach(server -> servers.add(server.address().toString())));
+        if (servers.isEmpty()) {
+            return;
+        }
+        out.append("\tchain strays {\n\t\ttype filter hook forward priority filter; policy accept;\n")
+                .append("\t\tct state new ip saddr { ").append(String.join(", ", servers))
+                .append(" } udp sport 1024-65535 udp dport 1024-65535 counter drop comment \"untranslated TFTP answers\"\n\t}\n");
     }
 
     private static String helperMatch(VirtualService service) {

@@ -29,7 +29,9 @@ class NftRulesetTest {
         assertTrue(table.contains("dnat to 192.168.50.21\n"), table);
         assertTrue(table.contains("ct helper tftp {\n\t\ttype \"tftp\" protocol udp"), table);
         assertTrue(table.contains("ct state new meta mark 0x1 meta l4proto udp ct original proto-dst 69 ct helper set \"tftp\""), table);
-        assertEquals(Set.of("marking", "balance", "svc_tftp", "svc_tftp_0", "svc_tftp_1", "helpers", "postnat"),
+        assertTrue(table.contains("ct state new ip saddr { 192.168.50.21, 192.168.50.22 } udp sport 1024-65535 udp dport"
+                + " 1024-65535 counter drop"), table);
+        assertEquals(Set.of("marking", "balance", "svc_tftp", "svc_tftp_0", "svc_tftp_1", "helpers", "strays", "postnat"),
                 NftRuleset.chains(table));
     }
 
