@@ -44,12 +44,15 @@ final class IpvsConnections {
         return records;
     }
 
+    /**
+     * A line of the file. A firewall-mark service's persistence template is kept under protocol 0
+     * ({@code IPPROTO_IP}, printed "IP") with the mark as its virtual address: the entry that sends
+     * a client's every later packet to its real server, whatever port it goes to.
+     */
     private static ConnectionRecord record(String[] words, List<VirtualService> services) {
-        if (words[0].equals("IP")) {
-            return fwmarkTemplate(words, services);
-        }
-        Protocol protocol = Protocol.valueOf(words[0].toUpperCase(Locale.ROOT));
-        int protocolNumber = switch (protocol) {
+        boolean fwmarkTemplate = words[0].equals("IP");
+        Protocol protocol = fwmarkTemplate ? null : Protocol.valueOf(words[0].toUpperCase(Locale.ROOT));
+        int protocolNumber = protocol == null ? 0 : switch (protocol) {
             case TCP -> 6;
             case UDP -> 17;
             case SCTP -> 132;
@@ -62,29 +65,14 @@ final class IpvsConnections {
         int realPort = Integer.parseInt(words[6], 16);
         int state = protocol == Protocol.TCP ? Math.max(0, TCP_STATES.indexOf(words[7])) : 0;
         int timeout = Integer.parseInt(words[8]);
-        boolean template = clientPort == 0;
-        VirtualService service = template && virtualPort == 0 ? byMark(virtual, services)
+        boolean template = fwmarkTemplate || clientPort == 0;
+        VirtualService service = fwmarkTemplate || template && virtualPort == 0 ? byMark(virtual, services)
                 : byTraffic(protocol, virtual, virtualPort, services);
         int fwmark = service != null && service.key() instanceof ServiceKey.Fwmark mark ? mark.mark() : 0;
         int flags = (service == null ? 0 : forwardingFlag(service.forwarding()))
                 | (template ? ConnectionRecord.Flags.TEMPLATE : 0);
         return new ConnectionRecord(protocolNumber, client, clientPort, virtual, virtualPort, real, realPort, fwmark, flags,
                 state, timeout, null);
-    }
-
-    /**
-     * A firewall-mark service's persistence template, which the kernel keeps under protocol 0
-     * ({@code IPPROTO_IP}, printed "IP") with the mark as its virtual address: the entry that
-     * sends a client's every later packet to its real server, whatever port it goes to.
-     */
-    private static ConnectionRecord fwmarkTemplate(String[] words, List<VirtualService> services) {
-        IpAddress client = address(words[1]);
-        IpAddress virtual = address(words[3]);
-        VirtualService service = byMark(virtual, services);
-        int fwmark = service != null && service.key() instanceof ServiceKey.Fwmark mark ? mark.mark() : 0;
-        int flags = (service == null ? 0 : forwardingFlag(service.forwarding())) | ConnectionRecord.Flags.TEMPLATE;
-        return new ConnectionRecord(0, client, Integer.parseInt(words[2], 16), virtual, Integer.parseInt(words[4], 16),
-                address(words[5]), Integer.parseInt(words[6], 16), fwmark, flags, 0, Integer.parseInt(words[8]), null);
     }
 
     /** "0A61000A" (IPv4, hex) or an IPv6 address as the kernel prints it. */
