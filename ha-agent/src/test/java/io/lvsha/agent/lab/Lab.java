@@ -115,6 +115,11 @@ public final class Lab implements AutoCloseable {
      * host's /run/ha-agent (a director's real agent may be using it).
      */
     public Process startAgent(String node, Path config) throws IOException {
+        return startAgent(node, config, List.of());
+    }
+
+    /** {@link #startAgent(String, Path)} with more JVM options (a benchmark's tracking or logging). */
+    public Process startAgent(String node, Path config, List<String> jvmOptions) throws IOException {
         try {
             AgentConfig loaded = ConfigLoader.load(config);
             for (Path path : List.of(loaded.admin().socket(), loaded.eventFile())) {
@@ -127,8 +132,11 @@ public final class Lab implements AutoCloseable {
             throw new AssertionError(config + " is refused: " + e.getMessage());
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of("ip", "netns", "exec", namespace(node), java, "-Xmx96m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config", config.toString());
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(node), java, "-Xmx96m",
+                "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config",
+                config.toString()));
         return start(node, command);
     }
 
