@@ -58,6 +58,16 @@ public final class Balancer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Where the connections a master's backend exports go (the peer link). */
+    @FunctionalInterface
+    public interface Exported {
+        /**
+         * @param oldestEventRealtimeNanos when the dataplane's event reported the oldest of them (ns
+         *     since the epoch), 0 for connections a read of the table found
+         */
+        void accept(List<ConnectionRecord> connections, long oldestEventRealtimeNanos);
+    }
+
     /**
      * @param exported where the connections the backend exports go while this node is master (the
      *     peer link); used only by backends with a {@link DirectorBackend#connectionState()}
@@ -66,7 +76,7 @@ public final class Balancer implements AutoCloseable {
      *     dataplane without events, the repair pass of one with them
      */
     public Balancer(DirectorBackend backend, DesiredState configured, EventLog events,
-                    Consumer<List<ConnectionRecord>> exported, Consumer<List<ConnectionRecord>> ended,
+                    Exported exported, Consumer<List<ConnectionRecord>> ended,
                     long exportIntervalMillis) {
         this.backend = backend;
         this.configured = configured;
@@ -107,7 +117,7 @@ public final class Balancer implements AutoCloseable {
                 @Override
                 public void learned(List<ConnectionRecord> connections, long oldestEventRealtimeNanos) {
                     if (master) {
-                        export.learned(connections);
+                        export.learned(connections, oldestEventRealtimeNanos);
                         if (oldestEventRealtimeNanos > 0) {
                             java.time.Instant now = java.time.Instant.now();
                             replicationLag.accept((now.getEpochSecond() * 1_000_000_000L + now.getNano()

@@ -29,7 +29,7 @@ final class ConnectionExport {
     }
 
     private final ConnectionState state;
-    private final Consumer<List<ConnectionRecord>> sink;
+    private final Balancer.Exported sink;
     private final Consumer<List<ConnectionRecord>> endedSink;
     private final Map<ConnectionRecord.Key, Sent> sent = new ConcurrentHashMap<>();
 
@@ -37,17 +37,21 @@ final class ConnectionExport {
      * @param sink where new and changed connections go
      * @param endedSink where connections the dataplane reported ended go
      */
-    ConnectionExport(ConnectionState state, Consumer<List<ConnectionRecord>> sink, Consumer<List<ConnectionRecord>> endedSink) {
+    ConnectionExport(ConnectionState state, Balancer.Exported sink, Consumer<List<ConnectionRecord>> endedSink) {
         this.state = state;
         this.sink = sink;
         this.endedSink = endedSink;
     }
 
-    /** The dataplane reported these new or changed: passed on now, and not again by the poll unless they change. */
-    void learned(List<ConnectionRecord> connections) {
+    /**
+     * The dataplane reported these new or changed: passed on now, and not again by the poll unless they change.
+     *
+     * @param oldestEventRealtimeNanos the kernel's stamp on the oldest of their events (ns since the epoch), 0 if none
+     */
+    void learned(List<ConnectionRecord> connections, long oldestEventRealtimeNanos) {
         long now = System.nanoTime();
         connections.forEach(record -> sent.put(record.key(), new Sent(record, now)));
-        sink.accept(connections);
+        sink.accept(connections, oldestEventRealtimeNanos);
     }
 
     /** The dataplane reported these ended. */
@@ -78,7 +82,7 @@ final class ConnectionExport {
         // Gone from the table: forgotten (one an event brought meanwhile is sent again by the next poll).
         sent.keySet().retainAll(present);
         if (!changed.isEmpty()) {
-            sink.accept(changed);
+            sink.accept(changed, 0);
         }
     }
 

@@ -36,11 +36,12 @@ final class PeerSession {
     /** Connections, replica state, behind, repaired: for the metrics thread. */
     private volatile long[] published = {0, 0, 0, 0, 0};
 
-    PeerSession(VirtualRouter router, EventLog events, Clock clock) {
+    /** @param backupTableLagMicros told, as backup, how long each stamped update took from the master's kernel to our table */
+    PeerSession(VirtualRouter router, EventLog events, Clock clock, java.util.function.LongConsumer backupTableLagMicros) {
         this.router = router;
         this.events = events;
         this.clock = clock;
-        this.stateSync = new StateSync(events);
+        this.stateSync = new StateSync(events, backupTableLagMicros);
     }
 
     void attach(Predicate<PeerFrame> linkSender) {

@@ -44,8 +44,12 @@ final class StateSync {
     private final TableReplica replica = new TableReplica(table, this::refusal);
     private TableReplica.Status reported = TableReplica.Status.NO_PEER;
 
-    StateSync(EventLog events) {
+    private final java.util.function.LongConsumer backupTableLagMicros;
+
+    /** @param backupTableLagMicros told how long each stamped update took from the master's kernel event to this table */
+    StateSync(EventLog events, java.util.function.LongConsumer backupTableLagMicros) {
         this.events = events;
+        this.backupTableLagMicros = backupTableLagMicros;
     }
 
     /** What entries must pass from now on, and how many the table holds at most. */
@@ -85,7 +89,7 @@ final class StateSync {
     void onConnections(List<ConnectionRecord> connections, long nowSeconds, Role role, Predicate<PeerFrame> send) {
         List<ConnectionRecord> kept = keep(connections, nowSeconds);
         if (role == Role.MASTER && !kept.isEmpty()) {
-            TableSource.update(kept).forEach(send::test);
+            TableSource.update(kept, 0).forEach(send::test);
         }
     }
 
@@ -153,6 +157,12 @@ final class StateSync {
             }
         } else {
             replica.onFrame(frame, nowSeconds);
+            long stamp = ReplicationFrames.eventRealtimeNanos(frame);
+            if (stamp > 0) {
+                // Wall clock, as the master's kernel stamped it: the two directors' clocks must agree.
+                java.time.Instant now = java.time.Instant.now();
+                backupTableLagMicros.accept((now.getEpochSecond() * 1_000_000_000L + now.getNano() - stamp) / 1000);
+            }
             report();
         }
         return true;

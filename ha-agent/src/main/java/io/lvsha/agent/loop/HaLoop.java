@@ -63,8 +63,6 @@ public final class HaLoop implements Executor {
     public HaLoop(Clock clock) {
         this.clock = clock;
         this.thread = new Thread(this::run, "ha-loop");
-        // Above normal so that busy health checks or backends cannot delay an advert.
-        this.thread.setPriority(Thread.MAX_PRIORITY);
     }
 
     /** Receives the lateness, in nanoseconds, of every deadline served (for the lag histogram). */

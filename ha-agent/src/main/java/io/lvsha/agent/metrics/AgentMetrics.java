@@ -38,6 +38,7 @@ public final class AgentMetrics implements AutoCloseable {
     private final Histogram loopLagMicros = registry.histogram("ha.loop.lag.micros");
     private final Counter garpsSent = registry.counter("garp.sent");
     private final Histogram replicationLagMicros = registry.histogram("replication.event_lag.micros");
+    private final Histogram backupTableLagMicros = registry.histogram("replication.backup_table_lag.micros");
     private final Meter adminRequests = registry.meter("admin.requests");
     private final JmxReporter jmx;
     private HTTPServer prometheus;
@@ -89,6 +90,14 @@ public final class AgentMetrics implements AutoCloseable {
     /** A flow's change from the kernel's event to the peer link, as master. */
     public void replicationLag(long micros) {
         replicationLagMicros.update(micros);
+    }
+
+    /**
+     * A new flow from the master kernel's event to this backup's table: the whole path the
+     * replication window depends on (the two directors' clocks must agree, as NTP keeps them).
+     */
+    public void backupTableLag(long micros) {
+        backupTableLagMicros.update(micros);
     }
 
     public void garpsSent(int count) {

@@ -25,7 +25,7 @@ class ConnectionExportTest {
         public int commit(List<ConnectionRecord> connections) {
             return 0;
         }
-    }, sent::add, ended::add);
+    }, (connections, stamp) -> sent.add(connections), ended::add);
 
     private static ConnectionRecord record(int clientPort, String realServer) {
         return new ConnectionRecord(17, IpAddress.parse("10.99.0.100"), clientPort, IpAddress.parse("10.99.0.10"), 69,
@@ -34,7 +34,7 @@ class ConnectionExportTest {
 
     @Test
     void aFlowAnEventBroughtIsNotSentAgainByThePollUnlessItChanged() throws Exception {
-        export.learned(List.of(FLOW));
+        export.learned(List.of(FLOW), 0);
         assertEquals(List.of(List.of(FLOW)), sent);
         table = List.of(FLOW);
         export.run();
@@ -48,7 +48,7 @@ class ConnectionExportTest {
 
     @Test
     void aFlowThatEndedIsPassedOnAndAPollFindingItAgainSendsItAgain() throws Exception {
-        export.learned(List.of(FLOW));
+        export.learned(List.of(FLOW), 0);
         export.ended(List.of(FLOW));
         assertEquals(List.of(List.of(FLOW)), ended);
         table = List.of(FLOW);

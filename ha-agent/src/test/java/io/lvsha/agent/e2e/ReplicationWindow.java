@@ -31,7 +31,7 @@ final class ReplicationWindow {
                  long longestStallMillis, String stalls, List<JsonNode> uncausedRoleChanges, String replicationLag) {
         String describe() {
             return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down and agent dead %.1f ms after): %s;"
-                            + " master's replication lag until 1 s before the kill (kernel event to peer link, us) %s; %s", killed,
+                            + " replication lag until 1 s before the kill (us): %s; %s", killed,
                     killAfterMillis, seed, killTookMillis, ages.describe(), replicationLag, stalls);
         }
     }
@@ -90,13 +90,15 @@ final class ReplicationWindow {
             long period = 1_000_000_000L / perSecond;
             // Read a second before the kill, beside the stream: the read must not delay the kill.
             String lagOf = master;
+            String lagAt = backup;
             java.util.concurrent.CompletableFuture<String> lagRead = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
                     sleepUntil(killAt - 1_000_000_000L);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return replicationLag(lagOf);
+                return "kernel event to the master's peer link " + histogram(lagOf, "replication.event_lag.micros")
+                        + ", to the backup's table " + histogram(lagAt, "replication.backup_table_lag.micros");
             });
             for (int i = 0; start + i * period < killAt; i++) {
                 sleepUntil(start + i * period);
@@ -137,11 +139,10 @@ final class ReplicationWindow {
         backup = newBackup;
     }
 
-    /** The master's replication.event_lag.micros so far, as "count N, median/p99/max"; "none" if it has none. */
-    private String replicationLag(String node) {
+    /** {@code node}'s histogram {@code name} so far, as "count N, median/p99/max"; "none" if it has none. */
+    private String histogram(String node, String name) {
         try {
-            JsonNode lag = AdminClient.call(lab.awaitAdminSocket(node, SOON), "{\"cmd\":\"metrics\"}")
-                    .path("replication.event_lag.micros");
+            JsonNode lag = AdminClient.call(lab.awaitAdminSocket(node, SOON), "{\"cmd\":\"metrics\"}").path(name);
             if (lag.isMissingNode()) {
                 return "none";
             }

@@ -1,5 +1,8 @@
 package io.lvsha.state.replica;
 
+import io.lvsha.state.peer.PeerFrame;
+import java.nio.ByteBuffer;
+
 /**
  * Frame types of table replication over the peer link. Connection records travel as kernel v1
  * sync datagrams, so one codec serves the kernel and the peer.
@@ -10,7 +13,9 @@ package io.lvsha.state.replica;
  *                                   (BUCKETS / 8 bytes): the replica empties them before they refill
  * BUCKET        source -> replica   u16 bucket, kernel v1 datagram of its entries
  * RESYNC_DONE   source -> replica   (empty): the replica now holds the source's table
- * UPDATE        source -> replica   kernel v1 datagram: connections the source just learned
+ * UPDATE        source -> replica   u64 the oldest kernel event's wall-clock time behind them (ns since
+ *                                   the epoch, 0 when unknown), then a kernel v1 datagram: connections
+ *                                   the source just learned
  * REMOVE        source -> replica   kernel v1 datagram: connections that ended at the source
  * </pre>
  */
@@ -30,5 +35,15 @@ public final class ReplicationFrames {
     static final int MAX_DATAGRAM = 60_000;
 
     private ReplicationFrames() {
+    }
+
+    /**
+     * When the source's kernel first reported the oldest connection of an UPDATE frame (its event
+     * stamp, ns since the epoch), so that the replica can tell how long a new flow took to reach
+     * its table; 0 for other frames, and where the source had no stamp.
+     */
+    public static long eventRealtimeNanos(PeerFrame frame) {
+        byte[] payload = frame.payload();
+        return frame.type() == UPDATE && payload.length >= Long.BYTES ? ByteBuffer.wrap(payload).getLong() : 0;
     }
 }

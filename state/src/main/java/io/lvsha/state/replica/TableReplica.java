@@ -98,7 +98,15 @@ public final class TableReplica {
                 table.clearBuckets(java.util.BitSet.valueOf(bitmap), ReplicationFrames.BUCKETS);
             }
             case ReplicationFrames.BUCKET -> applyBucket(in, nowSeconds);
-            case ReplicationFrames.UPDATE -> apply(frame.payload(), nowSeconds, false);
+            case ReplicationFrames.UPDATE -> {
+                if (in.remaining() < Long.BYTES) {
+                    throw new IllegalArgumentException("an update frame of " + in.remaining() + " bytes has no event stamp");
+                }
+                in.position(Long.BYTES); // the source's event stamp is the owner's to read (ReplicationFrames.eventRealtimeNanos)
+                byte[] datagram = new byte[in.remaining()];
+                in.get(datagram);
+                apply(datagram, nowSeconds, false);
+            }
             case ReplicationFrames.REMOVE -> decode(frame.payload()).connections().forEach(table::remove);
             case ReplicationFrames.RESYNC_DONE -> {
                 status = Status.IN_SYNC;

@@ -22,20 +22,26 @@ public final class TableSource {
         this.table = table;
     }
 
-    /** Frames that pass newly learned connections on at once, between resyncs. */
-    public static List<PeerFrame> update(List<ConnectionRecord> connections) {
-        return frames(ReplicationFrames.UPDATE, connections);
+    /**
+     * Frames that pass newly learned connections on at once, between resyncs.
+     *
+     * @param oldestEventRealtimeNanos when the kernel reported the oldest of them (ns since the epoch), 0 if unknown
+     */
+    public static List<PeerFrame> update(List<ConnectionRecord> connections, long oldestEventRealtimeNanos) {
+        return frames(ReplicationFrames.UPDATE, ByteBuffer.allocate(Long.BYTES).putLong(oldestEventRealtimeNanos).array(),
+                connections);
     }
 
     /** Frames that drop connections which ended from the replica's copy at once, before their timeout would. */
     public static List<PeerFrame> removal(List<ConnectionRecord> connections) {
-        return frames(ReplicationFrames.REMOVE, connections);
+        return frames(ReplicationFrames.REMOVE, new byte[0], connections);
     }
 
-    private static List<PeerFrame> frames(int type, List<ConnectionRecord> connections) {
+    /** Frames of {@code type}, each {@code header} and then a kernel v1 datagram of some of {@code connections}. */
+    private static List<PeerFrame> frames(int type, byte[] header, List<ConnectionRecord> connections) {
         List<PeerFrame> frames = new ArrayList<>();
         for (byte[] datagram : SyncCodec.encodeV1(0, connections, ReplicationFrames.MAX_DATAGRAM)) {
-            frames.add(new PeerFrame(type, datagram));
+            frames.add(new PeerFrame(type, ByteBuffer.allocate(header.length + datagram.length).put(header).put(datagram).array()));
         }
         return frames;
     }
@@ -66,10 +72,8 @@ public final class TableSource {
         int entries = 0;
         for (Map.Entry<Integer, List<ConnectionRecord>> bucket : content.entrySet()) {
             entries += bucket.getValue().size();
-            for (byte[] datagram : SyncCodec.encodeV1(0, bucket.getValue(), ReplicationFrames.MAX_DATAGRAM)) {
-                bucketFrames.add(new PeerFrame(ReplicationFrames.BUCKET, ByteBuffer.allocate(2 + datagram.length)
-                        .putShort((short) (int) bucket.getKey()).put(datagram).array()));
-            }
+            bucketFrames.addAll(frames(ReplicationFrames.BUCKET, ByteBuffer.allocate(Short.BYTES)
+                    .putShort((short) (int) bucket.getKey()).array(), bucket.getValue()));
         }
         byte[] bitmap = Arrays.copyOf(differing.toByteArray(), (buckets + 7) / 8);
         List<PeerFrame> frames = new ArrayList<>(bucketFrames.size() + 2);

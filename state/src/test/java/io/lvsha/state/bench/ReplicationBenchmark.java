@@ -195,7 +195,7 @@ public final class ReplicationBenchmark {
                 for (int i = 0; i < perFrame; i++) {
                     batch.add(connection(f * perFrame + i));
                 }
-                prepared.add(TableSource.update(batch));
+                prepared.add(TableSource.update(batch, 0));
             }
             // The master's kernel flushes a datagram at a time: one UPDATE frame per 40 connections, paced.
             long intervalNanos = 1_000_000_000L * perFrame / rate;

@@ -2,6 +2,7 @@ package io.lvsha.state.replica;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.state.peer.PeerFrame;
@@ -71,7 +72,7 @@ class ReplicationTest {
         for (int i = 10_000; i < 20_000; i++) {
             master.put(tftp(i, "192.168.50.21"), 0);
             if (i % 10 != 0) {
-                TableSource.update(List.of(tftp(i, "192.168.50.21"))).forEach(frame -> replica.onFrame(frame, 0));
+                TableSource.update(List.of(tftp(i, "192.168.50.21")), 0).forEach(frame -> replica.onFrame(frame, 0));
             }
         }
         assertEquals(19_000, backup.size());
@@ -91,7 +92,7 @@ class ReplicationTest {
     void aFlowThatEndedAtTheMasterLeavesTheReplicaAtOnceNotAtItsTimeout() {
         ConnectionTable backup = new ConnectionTable();
         TableReplica replica = new TableReplica(backup);
-        TableSource.update(List.of(tftp(1, "192.168.50.21"), tftp(2, "192.168.50.22"))).forEach(frame -> replica.onFrame(frame, 0));
+        TableSource.update(List.of(tftp(1, "192.168.50.21"), tftp(2, "192.168.50.22")), 0).forEach(frame -> replica.onFrame(frame, 0));
         assertEquals(2, backup.size());
         TableSource.removal(List.of(tftp(1, "192.168.50.21"))).forEach(frame -> replica.onFrame(frame, 0));
         assertEquals(1, backup.size());
@@ -125,6 +126,20 @@ class ReplicationTest {
     }
 
     @Test
+    void anUpdateCarriesItsKernelEventStampToTheReplica() {
+        long stamp = 1_796_000_000_123_456_789L;
+        List<PeerFrame> update = TableSource.update(List.of(tftp(7, "192.168.50.21")), stamp);
+        assertEquals(List.of(stamp), update.stream().map(ReplicationFrames::eventRealtimeNanos).toList());
+        ConnectionTable backup = new ConnectionTable();
+        TableReplica replica = new TableReplica(backup);
+        update.forEach(frame -> replica.onFrame(frame, 0));
+        assertEquals(1, backup.size(), "the stamp is not read as part of the connections");
+        assertEquals(0, ReplicationFrames.eventRealtimeNanos(TableSource.removal(List.of(tftp(7, "192.168.50.21"))).get(0)));
+        assertThrows(IllegalArgumentException.class,
+                () -> replica.onFrame(new PeerFrame(ReplicationFrames.UPDATE, new byte[] {0, 0, 1}), 0));
+    }
+
+    @Test
     void liveUpdatesReachAnInSyncBackupWithoutAResync() {
         ConnectionTable master = table(0, 100, "192.168.50.21");
         ConnectionTable backup = new ConnectionTable();
@@ -132,7 +147,7 @@ class ReplicationTest {
         new TableSource(master).answer(replica.linkUp()).forEach(frame -> replica.onFrame(frame, 0));
         List<ConnectionRecord> fresh = List.of(tftp(500, "192.168.50.22"), tftp(501, "192.168.50.22"));
         fresh.forEach(connection -> master.put(connection, 5));
-        TableSource.update(fresh).forEach(frame -> replica.onFrame(frame, 5));
+        TableSource.update(fresh, 0).forEach(frame -> replica.onFrame(frame, 5));
         assertEquals(102, backup.size());
         assertEquals(TableReplica.Status.IN_SYNC, replica.status());
         assertArrayEquals(master.bucketDigests(64), backup.bucketDigests(64));

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The master's new IPVS connections within milliseconds of their first packet. IPVS raises no
@@ -20,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * Real-time for the reason the conntrack event reader is (see {@link ThreadScheduling}).
  */
 final class IpvsConnectionPoller implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(IpvsConnectionPoller.class);
     static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final int COST_SHARE = 20;
@@ -56,12 +53,7 @@ final class IpvsConnectionPoller implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            ThreadScheduling.makeCurrentThreadRealtime(REALTIME_PRIORITY);
-        } catch (IOException refused) {
-            LOG.warn("the IPVS table is polled at normal priority, so the replication lag follows the machine's load: {}",
-                    refused.getMessage());
-        }
+        ThreadScheduling.makeCurrentThreadRealtime(REALTIME_PRIORITY, "the IPVS table is polled");
         boolean failing = false;
         while (running) {
             if (!master) {

@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Conntrack's NEW, UPDATE and DESTROY events as the kernel multicasts them, read on a thread of
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
  * creates caused (a takeover's commit) are left out: those flows are known already.
  */
 final class ConntrackEventReader implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ConntrackEventReader.class);
     /** Low among real-time priorities: above every normal thread, below the kernel's own (99). */
     private static final int REALTIME_PRIORITY = 10;
     /** Large enough for a burst of thousands of new flows between two reads on a stalled machine. */
@@ -64,12 +61,7 @@ final class ConntrackEventReader implements AutoCloseable {
     private void run() {
         byte[] buffer = new byte[256 * 1024];
         int[] badMessages = new int[1];
-        try {
-            ThreadScheduling.makeCurrentThreadRealtime(REALTIME_PRIORITY);
-        } catch (IOException refused) {
-            LOG.warn("conntrack events are read at normal priority, so the replication lag follows the machine's load: {}",
-                    refused.getMessage());
-        }
+        ThreadScheduling.makeCurrentThreadRealtime(REALTIME_PRIORITY, "conntrack events are read");
         try {
             while (running) {
                 int length;
