@@ -2,6 +2,9 @@ package io.lvsha.arp;
 
 import com.sun.jna.LastErrorException;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +32,48 @@ public final class ThreadScheduling {
      */
     public static void makeCurrentThreadRealtime(int priority, String what) {
         try {
-            setScheduler(priority);
+            setScheduler(0, priority);
         } catch (IOException refused) {
-            LOG.warn("{} at normal priority, so its latency follows the machine's load: {}", what, refused.getMessage());
+            staysNormal(what, refused.getMessage());
         }
     }
 
-    private static void setScheduler(int priority) throws IOException {
+    /**
+     * Puts the JVM's own threads named {@code name} (their kernel name, as /proc/self/task/TID/comm
+     * shows it) under SCHED_FIFO at {@code priority}, as {@link #makeCurrentThreadRealtime} does
+     * for a thread of ours. For the VM thread: it runs every stop-the-world operation (a young
+     * collection with the serial collector), and while it waits for a CPU at normal priority our
+     * real-time threads wait with it, stopped at the safepoint.
+     *
+     * @return how many threads were raised
+     */
+    public static int makeJvmThreadsRealtime(String name, int priority, String what) {
+        int raised = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    setScheduler(Integer.parseInt(task.getFileName().toString()), priority);
+                    raised++;
+                }
+            }
+        } catch (IOException refused) {
+            staysNormal(what, refused.getMessage());
+            return raised;
+        }
+        if (raised == 0) {
+            staysNormal(what, "this JVM has no thread named '" + name + "'");
+        }
+        return raised;
+    }
+
+    private static void staysNormal(String what, String why) {
+        LOG.warn("{} at normal priority, so its latency follows the machine's load: {}", what, why);
+    }
+
+    /** @param tid a thread's id, 0 for the calling thread */
+    private static void setScheduler(int tid, int priority) throws IOException {
         try {
-            LibC.INSTANCE.sched_setscheduler(0, SCHED_FIFO, new int[] {priority});
+            LibC.INSTANCE.sched_setscheduler(tid, SCHED_FIFO, new int[] {priority});
         } catch (LastErrorException e) {
             throw new IOException("SCHED_FIFO priority " + priority + " refused (errno " + e.getErrorCode() + ")"
                     + (e.getErrorCode() == EPERM ? ": the process lacks CAP_SYS_NICE" : ""), e);

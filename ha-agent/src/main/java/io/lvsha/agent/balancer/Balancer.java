@@ -52,7 +52,7 @@ public final class Balancer implements AutoCloseable {
     private volatile boolean master;
     private final java.util.concurrent.atomic.AtomicLong connectionEventsLost = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean repairQueued = new AtomicBoolean();
-    private volatile java.util.function.LongConsumer replicationLag = micros -> { };
+    private volatile java.util.function.LongConsumer passedOn = eventRealtimeNanos -> { };
     /** Only the events' thread writes it. */
     private volatile long lastLossReported;
     private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
@@ -119,9 +119,7 @@ public final class Balancer implements AutoCloseable {
                     if (master) {
                         export.learned(connections, oldestEventRealtimeNanos);
                         if (oldestEventRealtimeNanos > 0) {
-                            java.time.Instant now = java.time.Instant.now();
-                            replicationLag.accept((now.getEpochSecond() * 1_000_000_000L + now.getNano()
-                                    - oldestEventRealtimeNanos) / 1000);
+                            passedOn.accept(oldestEventRealtimeNanos);
                         }
                     }
                 }
@@ -166,12 +164,12 @@ public final class Balancer implements AutoCloseable {
     }
 
     /**
-     * @param lagMicros told, for each batch of flows the dataplane's events brought while master,
-     *     how long its oldest took from the kernel's event to the peer link (when the kernel
-     *     stamps its events: {@code net.netfilter.nf_conntrack_timestamp=1})
+     * @param eventRealtimeNanos told, for each batch of flows the dataplane's events brought while
+     *     master, as soon as it went to the peer link, when the kernel raised its oldest event (ns
+     *     since the epoch; only where the kernel stamps its events: {@code net.netfilter.nf_conntrack_timestamp=1})
      */
-    public void onReplicationLag(java.util.function.LongConsumer lagMicros) {
-        this.replicationLag = lagMicros;
+    public void onPassedOn(java.util.function.LongConsumer eventRealtimeNanos) {
+        this.passedOn = eventRealtimeNanos;
     }
 
     /** Times the dataplane's notices were lost and the table read again, for the metrics. */

@@ -84,7 +84,7 @@ public final class GroupController implements HaLoop.Deadlines {
         this.events = events;
         this.clock = clock;
         this.configuredPriority = router.config().priority();
-        this.peers = new PeerSession(router, events, clock, metrics::backupTableLag);
+        this.peers = new PeerSession(router, events, clock, metrics::reachedBackupTable);
     }
 
     /** Removes VIPs an earlier run left behind, then joins the group (as backup, or master if owner). */

@@ -71,8 +71,11 @@ public final class HaAgent implements AgentControl, AutoCloseable {
      * SCHED_FIFO priorities (ThreadScheduling): the HA loop above all, so that nothing delays an
      * advert or a takeover; the peer link next, the hop every replicated flow takes on both
      * directors (at normal priority it waited 15-32 ms, median, for a CPU behind a loaded
-     * director's TFTP transfers, measured); the dataplane's readers (10) below both.
+     * director's TFTP transfers, measured); the dataplane's readers (10) below both. Above them
+     * all the JVM's VM thread: every stop-the-world operation (a young collection) stops ours
+     * too, and at normal priority it waited for a CPU while they did.
      */
+    private static final int VM_THREAD_PRIORITY = 25;
     private static final int HA_LOOP_PRIORITY = 20;
     private static final int PEER_LINK_PRIORITY = 15;
 
@@ -183,7 +186,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 metrics.gauge("director.applies", agent.balancer::applies);
                 metrics.gauge("director.failures", agent.balancer::failures);
                 metrics.gauge("director.connection_events_lost", agent.balancer::connectionEventsLost);
-                agent.balancer.onReplicationLag(metrics::replicationLag);
+                agent.balancer.onPassedOn(metrics::passedOnToPeer);
                 metrics.gauge("director.real_servers.down", agent.balancer::realServersDown);
                 controller.onMastershipChange(agent.balancer::mastershipChanged);
                 if (agent.balancer.replicatesConnections()) {
@@ -197,6 +200,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                     || agent.balancer != null && agent.balancer.replicatesConnections())) {
                 controller.holdPreemptUntilInSync();
             }
+            ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
             loop.start(controller);
             loop.execute(() -> ThreadScheduling.makeCurrentThreadRealtime(HA_LOOP_PRIORITY, "the HA loop runs"));
             loop.execute(controller::start);

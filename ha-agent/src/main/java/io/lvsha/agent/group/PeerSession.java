@@ -36,12 +36,12 @@ final class PeerSession {
     /** Connections, replica state, behind, repaired: for the metrics thread. */
     private volatile long[] published = {0, 0, 0, 0, 0};
 
-    /** @param backupTableLagMicros told, as backup, how long each stamped update took from the master's kernel to our table */
-    PeerSession(VirtualRouter router, EventLog events, Clock clock, java.util.function.LongConsumer backupTableLagMicros) {
+    /** @param appliedUpdate told, as backup, the master kernel's event stamp of each update applied to our table */
+    PeerSession(VirtualRouter router, EventLog events, Clock clock, java.util.function.LongConsumer appliedUpdate) {
         this.router = router;
         this.events = events;
         this.clock = clock;
-        this.stateSync = new StateSync(events, backupTableLagMicros);
+        this.stateSync = new StateSync(events, appliedUpdate);
     }
 
     void attach(Predicate<PeerFrame> linkSender) {

@@ -44,12 +44,15 @@ final class StateSync {
     private final TableReplica replica = new TableReplica(table, this::refusal);
     private TableReplica.Status reported = TableReplica.Status.NO_PEER;
 
-    private final java.util.function.LongConsumer backupTableLagMicros;
+    private final java.util.function.LongConsumer appliedUpdate;
 
-    /** @param backupTableLagMicros told how long each stamped update took from the master's kernel event to this table */
-    StateSync(EventLog events, java.util.function.LongConsumer backupTableLagMicros) {
+    /**
+     * @param appliedUpdate told, once an update is in the table, when the master's kernel raised
+     *     its oldest event (ns since the epoch; only for updates the master could stamp)
+     */
+    StateSync(EventLog events, java.util.function.LongConsumer appliedUpdate) {
         this.events = events;
-        this.backupTableLagMicros = backupTableLagMicros;
+        this.appliedUpdate = appliedUpdate;
     }
 
     /** What entries must pass from now on, and how many the table holds at most. */
@@ -159,9 +162,7 @@ final class StateSync {
             replica.onFrame(frame, nowSeconds);
             long stamp = ReplicationFrames.eventRealtimeNanos(frame);
             if (stamp > 0) {
-                // Wall clock, as the master's kernel stamped it: the two directors' clocks must agree.
-                java.time.Instant now = java.time.Instant.now();
-                backupTableLagMicros.accept((now.getEpochSecond() * 1_000_000_000L + now.getNano() - stamp) / 1000);
+                appliedUpdate.accept(stamp);
             }
             report();
         }

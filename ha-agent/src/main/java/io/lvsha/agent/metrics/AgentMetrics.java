@@ -6,10 +6,10 @@ import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.jmx.JmxReporter;
 import com.codahale.metrics.jvm.BufferPoolMetricSet;
-import com.codahale.metrics.jvm.CachedThreadStatesGaugeSet;
 import com.codahale.metrics.jvm.FileDescriptorRatioGauge;
 import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
 import io.netty.buffer.ByteBufAllocator;
@@ -37,8 +37,9 @@ public final class AgentMetrics implements AutoCloseable {
     private final Histogram takeoverMicros = registry.histogram("vrrp.takeover.micros");
     private final Histogram loopLagMicros = registry.histogram("ha.loop.lag.micros");
     private final Counter garpsSent = registry.counter("garp.sent");
-    private final Histogram replicationLagMicros = registry.histogram("replication.event_lag.micros");
-    private final Histogram backupTableLagMicros = registry.histogram("replication.backup_table_lag.micros");
+    /** The replication lags over the last minute: what the window is now, not a decaying memory of a takeover's turmoil. */
+    private final Histogram replicationLagMicros = registry.histogram("replication.event_lag.micros", AgentMetrics::lastMinute);
+    private final Histogram backupTableLagMicros = registry.histogram("replication.backup_table_lag.micros", AgentMetrics::lastMinute);
     private final Meter adminRequests = registry.meter("admin.requests");
     private final JmxReporter jmx;
     private HTTPServer prometheus;
@@ -48,7 +49,13 @@ public final class AgentMetrics implements AutoCloseable {
         // what a leak would move first, read with the rest (the soak benchmark samples them).
         registry.register("jvm.memory", new MemoryUsageGaugeSet());
         registry.register("jvm.buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
-        registry.register("jvm.threads", new CachedThreadStatesGaugeSet(10, TimeUnit.SECONDS));
+        // Counts only: Dropwizard's thread gauge set also looks for deadlocks, which stops every
+        // thread of the JVM at a safepoint on each read (a scrape would pause the HA loop and the
+        // replication threads; seen as 2-12 ms to reach the safepoint on a loaded director).
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        registry.register("jvm.threads.count", (Gauge<Integer>) threads::getThreadCount);
+        registry.register("jvm.threads.daemon.count", (Gauge<Integer>) threads::getDaemonThreadCount);
+        registry.register("jvm.threads.peak.count", (Gauge<Integer>) threads::getPeakThreadCount);
         registry.register("jvm.fd.usage", new FileDescriptorRatioGauge());
         // Netty's pooled buffers live outside the JDK's direct buffer pool, which jvm.buffers reports.
         registry.register("netty.direct.used", (Gauge<Long>) () -> ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider
@@ -87,17 +94,27 @@ public final class AgentMetrics implements AutoCloseable {
         loopLagMicros.update(nanos / 1000);
     }
 
-    /** A flow's change from the kernel's event to the peer link, as master. */
-    public void replicationLag(long micros) {
-        replicationLagMicros.update(micros);
+    private static Histogram lastMinute() {
+        return new Histogram(new SlidingTimeWindowArrayReservoir(1, TimeUnit.MINUTES));
+    }
+
+    /** As master, flows whose oldest kernel event was raised at {@code eventRealtimeNanos} went to the peer link now. */
+    public void passedOnToPeer(long eventRealtimeNanos) {
+        replicationLagMicros.update(microsSince(eventRealtimeNanos));
     }
 
     /**
-     * A new flow from the master kernel's event to this backup's table: the whole path the
-     * replication window depends on (the two directors' clocks must agree, as NTP keeps them).
+     * As backup, flows the master's kernel reported at {@code eventRealtimeNanos} are in our table
+     * now: the whole way the replication window depends on (the master's kernel stamped it with its
+     * wall clock, so the two directors' clocks must agree, as NTP keeps them).
      */
-    public void backupTableLag(long micros) {
-        backupTableLagMicros.update(micros);
+    public void reachedBackupTable(long eventRealtimeNanos) {
+        backupTableLagMicros.update(microsSince(eventRealtimeNanos));
+    }
+
+    private static long microsSince(long realtimeNanos) {
+        java.time.Instant now = java.time.Instant.now();
+        return (now.getEpochSecond() * 1_000_000_000L + now.getNano() - realtimeNanos) / 1000;
     }
 
     public void garpsSent(int count) {
