@@ -8,7 +8,7 @@
 #   pkill, sysctl: procps   taskset, runuser: util-linux   sha256sum, timeout, head: coreutils
 #   nft: nftables   conntrack: conntrack   ipvsadm: ipvsadm   iptables(-legacy)(-restore): iptables
 #   modprobe: kmod   linux.uml: user-mode-linux   keepalived: keepalived   python3: python3
-#   in.tftpd: tftpd-hpa   tftp: tftp-hpa   atftp: atftp   curl: curl   stress-ng: stress-ng
+#   in.tftpd: tftpd-hpa   tftp: tftp-hpa   atftp: atftp   curl: curl   stress-ng: stress-ng   cyclictest: rt-tests
 
 # The agent on a director, by backend (what the agent itself runs).
 PACKAGES_AGENT_IPVS=(openjdk-17-jdk-headless libpcap0.8 iproute2 ipvsadm nftables iptables kmod)
@@ -23,8 +23,9 @@ PACKAGES_DEMO=("${PACKAGES_AGENT_NFTABLES[@]}" iputils-ping procps coreutils tft
 # nobody), TFTP and HTTP clients (tftp-hpa, atftp, curl), taskset and runuser.
 PACKAGES_TEST=("${PACKAGES_AGENT_IPVS[@]}" conntrack iputils-ping procps coreutils util-linux python3 keepalived tftpd-hpa tftp-hpa atftp curl user-mode-linux)
 
-# The benchmarks: what the tests need, and a load generator for the soak.
-PACKAGES_BENCH=("${PACKAGES_TEST[@]}" stress-ng)
+# The benchmarks: what the tests need, a load generator for the soak, and cyclictest (rt-tests) for
+# the machine's own scheduling latency beside the replication window's.
+PACKAGES_BENCH=("${PACKAGES_TEST[@]}" stress-ng rt-tests)
 
 packages_variable() { # JOB -> the name of its list
   local name="PACKAGES_$(printf '%s' "$1" | tr 'a-z-' 'A-Z_')"

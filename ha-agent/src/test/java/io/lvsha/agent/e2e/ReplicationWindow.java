@@ -28,25 +28,33 @@ final class ReplicationWindow {
      * and the longest stall the machine had meanwhile (the test JVM's or an agent's).
      */
     record Round(String killed, long seed, long killAfterMillis, double killTookMillis, DownloadAges ages,
-                 long longestStallMillis, String stalls, List<JsonNode> uncausedRoleChanges, String replicationLag) {
+                 long longestStallMillis, String stalls, List<JsonNode> uncausedRoleChanges, String replicationLag,
+                 String machineLatency) {
         String describe() {
             return String.format(Locale.ROOT, "%s killed %d ms into the stream (seed %d, links down and agent dead %.1f ms after): %s;"
-                            + " replication lag until 1 s before the kill (us): %s; %s", killed,
-                    killAfterMillis, seed, killTookMillis, ages.describe(), replicationLag, stalls);
+                            + " replication lag until 1 s before the kill (us): %s; %s%s", killed,
+                    killAfterMillis, seed, killTookMillis, ages.describe(), replicationLag, stalls, machineLatency.isEmpty() ? ""
+                            : "; the machine's own wake-up latency at SCHED_FIFO 10 during the stream: " + machineLatency);
         }
     }
 
     private final Lab lab;
     private final TftpFailover tftp;
     private final int perSecond;
+    private final boolean probeMachine;
     private String master = "d1";
     private String backup = "d2";
 
-    /** @param perSecond new downloads per second */
-    ReplicationWindow(Lab lab, String advertInterval, int perSecond) throws Exception {
+    /**
+     * @param perSecond new downloads per second
+     * @param probeMachine whether each round measures the machine's own scheduling latency during
+     *     its stream ({@link SchedulingLatencyProbe}: cyclictest, from rt-tests)
+     */
+    ReplicationWindow(Lab lab, String advertInterval, int perSecond, boolean probeMachine) throws Exception {
         this.lab = lab;
         this.tftp = new TftpFailover(lab, 2, advertInterval, 2, 3, 4, 5, 6, 7, 8);
         this.perSecond = perSecond;
+        this.probeMachine = probeMachine;
     }
 
     /** d1 master, d2 backup in sync; neither preempts, so that a revived director stays backup. */
@@ -55,6 +63,9 @@ final class ReplicationWindow {
         lab.awaitRole("d1", "MASTER", SOON);
         lab.startAgent("d2", config("d2", 100));
         lab.awaitEvent("d2", "d2 in sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
+        // This JVM's first metrics read loads the JSON and admin client classes: here, and not in
+        // the last second before the first kill (a loaded machine made it miss the kill there).
+        histogram("d1", "replication.event_lag.micros");
     }
 
     private Path config(String node, int priority) throws Exception {
@@ -84,7 +95,9 @@ final class ReplicationWindow {
         Instant roundStart = Instant.now();
         List<JsonNode> uncaused = new ArrayList<>();
         tftp.armKill(master);
-        try (MachineStalls watch = MachineStalls.watch(lab)) {
+        String machineLatency = "";
+        try (SchedulingLatencyProbe probe = probeMachine ? SchedulingLatencyProbe.start(10, dir.resolve("cyclictest.hist")) : null;
+             MachineStalls watch = MachineStalls.watch(lab)) {
             long start = System.nanoTime();
             long killAt = start + killAfterMillis * 1_000_000L;
             long period = 1_000_000_000L / perSecond;
@@ -109,6 +122,9 @@ final class ReplicationWindow {
             killedAt = System.nanoTime();
             tftp.killDirector(master);
             killTook = (System.nanoTime() - killedAt) / 1e6; // the links go down at once; this is until both are, and the agent dead
+            if (probe != null) {
+                machineLatency = probe.finish();
+            }
             lab.awaitEvent(backup, "takeover after the kill", e -> e.path("event").asText().equals("role-change")
                     && e.path("to").asText().equals("MASTER") && after(e, killInstant), SOON);
             outcomes = downloads.finish(TRANSFERS);
@@ -125,7 +141,7 @@ final class ReplicationWindow {
         }
         revive(killed);
         return new Round(killed, seed, killAfterMillis, killTook, DownloadAges.at(killedAt, outcomes), longestStall, stalls,
-                List.copyOf(uncaused), lag);
+                List.copyOf(uncaused), lag, machineLatency);
     }
 
     private void revive(String node) throws Exception {

@@ -250,7 +250,7 @@ class TftpFailoverNetnsTest extends LabTest {
         long seed = new java.util.Random().nextInt(1_000_000);
         System.out.println("stream rounds, seed " + seed);
         java.util.Random seeds = new java.util.Random(seed);
-        ReplicationWindow window = new ReplicationWindow(lab, "400ms", 20);
+        ReplicationWindow window = new ReplicationWindow(lab, "400ms", 20, false);
         window.startPair();
         int judged = 0;
         for (int attempt = 0; judged < STREAM_ROUNDS; attempt++) {

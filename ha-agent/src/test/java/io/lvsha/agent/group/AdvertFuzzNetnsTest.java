@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @RequiresPrograms({"nft", "conntrack", "sysctl"})
 class AdvertFuzzNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(15);
-    private static final int FRAMES = 20_000;
+    private static final int FRAMES = 100_000;
     private static final int PER_MILLISECOND = 5;
     private static final IpAddress FUZZER = IpAddress.parse("10.99.0.100"); // the client namespace
     private static final IpAddress GROUP = IpAddress.parse("224.0.0.18");

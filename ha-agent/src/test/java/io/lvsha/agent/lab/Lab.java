@@ -118,6 +118,12 @@ public final class Lab implements AutoCloseable {
         return startAgent(node, config, List.of());
     }
 
+    /** More JVM options for every agent, from LAB_AGENT_JAVA_OPTS: a benchmark's diagnosis, such as -Xlog:safepoint. */
+    private static List<String> jvmOptionsFromEnvironment() {
+        String options = System.getenv().getOrDefault("LAB_AGENT_JAVA_OPTS", "").trim();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+    }
+
     /** {@link #startAgent(String, Path)} with more JVM options (a benchmark's tracking or logging). */
     public Process startAgent(String node, Path config, List<String> jvmOptions) throws IOException {
         try {
@@ -135,6 +141,7 @@ public final class Lab implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(node), java, "-Xmx96m",
                 "-XX:+UseSerialGC"));
         command.addAll(jvmOptions);
+        command.addAll(jvmOptionsFromEnvironment());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config",
                 config.toString()));
         return start(node, command);
