@@ -47,7 +47,7 @@ step "building the lab: switch, directors d1 and d2 (public + private links), a 
 chmod 755 "$work"
 # Both directors balance a TFTP farm with the nftables backend (no IPVS on this kernel) and
 # replicate its connection state over the peer link.
-services='director: {backend: nftables, export-interval: 200ms}
+services='director: {backend: nftables}
 services:
   - name: tftp
     fwmark: 1

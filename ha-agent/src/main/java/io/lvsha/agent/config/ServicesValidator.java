@@ -63,9 +63,12 @@ final class ServicesValidator {
             }
         }
         overlaps(parsed);
-        long exportInterval = config.duration("director.export-interval", director.exportInterval(), 250_000_000L);
+        // The repair pass only: new flows and state changes go at once (conntrack's events, the
+        // IPVS poller). Its read of the whole table allocates what most of the agent's garbage
+        // is, and every collection stops the replication threads too.
+        long exportInterval = config.duration("director.export-interval", director.exportInterval(), 2_000_000_000L);
         if (exportInterval < 50_000_000L) {
-            config.problem("director.export-interval", "shorter than 50ms", "use 50ms or more (default 250ms): each export reads the whole connection table");
+            config.problem("director.export-interval", "shorter than 50ms", "use 50ms or more (default 2s): each export reads the whole connection table");
         }
         int maxConnections = director.maxConnections() == null ? MAX_CONNECTIONS_DEFAULT : director.maxConnections();
         if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT) {

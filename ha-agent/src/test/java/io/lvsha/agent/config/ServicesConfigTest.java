@@ -72,7 +72,7 @@ class ServicesConfigTest {
         AgentConfig nat = ConfigLoader.load(EXAMPLES.resolve("tftp-nat-director1.yaml"));
         assertEquals("nftables", nat.director().backend());
         assertEquals("tftp", nat.director().desired().services().get(0).helper());
-        assertEquals(250, nat.director().exportIntervalMillis());
+        assertEquals(2000, nat.director().exportIntervalMillis());
         AgentConfig dr = ConfigLoader.load(EXAMPLES.resolve("tftp-dr-director1.yaml"));
         assertEquals("ipvs", dr.director().backend());
         assertEquals(Forwarding.DR, dr.director().desired().services().get(0).forwarding());

@@ -36,7 +36,7 @@ final class TftpFailover {
 
     /** The nftables TFTP service both directors run: UDP 69 and the ephemeral range under one mark. */
     static final String SERVICES = """
-            director: {backend: nftables, export-interval: 200ms}
+            director: {backend: nftables}
             services:
               - name: tftp
                 fwmark: 1
