@@ -121,9 +121,8 @@ public final class MemorySoakBenchmark {
         try (Stream<Path> open = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             fds = open.count();
         }
-        long rss = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(line -> line.startsWith("VmRSS:")).mapToLong(MemorySoakBenchmark::kilobytes)
-                .findFirst().orElse(-1);
+        List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+        long rss = statusField(status, "VmRSS:");
         Map<String, Long> sample = new LinkedHashMap<>();
         sample.put("heap_after_gc_kb", metrics.path("jvm.memory.heap.used").asLong() / 1024);
         sample.put("direct_kb", metrics.path("jvm.buffers.direct.used").asLong() / 1024);
@@ -131,6 +130,10 @@ public final class MemorySoakBenchmark {
         sample.put("threads", metrics.path("jvm.threads.count").asLong());
         sample.put("fds", fds);
         sample.put("rss_kb", rss);
+        // Anonymous memory (heap, malloc, code cache, thread stacks) apart from file pages (the
+        // JDK's libraries and the jars as they are read): only the first can leak.
+        sample.put("rss_anon_kb", statusField(status, "RssAnon:"));
+        sample.put("rss_file_kb", statusField(status, "RssFile:"));
         long tracked = -1;
         long heapReserved = -1;
         for (String line : jcmd(pid, "VM.native_memory", "summary")) {
@@ -177,6 +180,12 @@ public final class MemorySoakBenchmark {
             }
         }
         throw new IllegalStateException("no mapping of " + sizeKb + " kB (the Java heap) in /proc/" + pid + "/smaps");
+    }
+
+    /** The KiB of the line of /proc/PID/status that starts with {@code field}, -1 if there is none. */
+    private static long statusField(List<String> status, String field) {
+        return status.stream().filter(line -> line.startsWith(field)).mapToLong(MemorySoakBenchmark::kilobytes)
+                .findFirst().orElse(-1);
     }
 
     /** The number of a /proc line such as "VmRSS:   1234 kB". */
