@@ -68,16 +68,17 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private static final long SHUTDOWN_BUDGET_MILLIS = 3000;
     private static final long BACKEND_COMMAND_TIMEOUT_MILLIS = 10_000;
     /**
-     * SCHED_FIFO priorities (ThreadScheduling): the HA loop above all, so that nothing delays an
-     * advert or a takeover; the peer link next, the hop every replicated flow takes on both
-     * directors (at normal priority it waited 15-32 ms, median, for a CPU behind a loaded
-     * director's TFTP transfers, measured); the dataplane's readers (10) below both. Above them
-     * all the JVM's VM thread: every stop-the-world operation (a young collection) stops ours
-     * too, and at normal priority it waited for a CPU while they did.
+     * SCHED_FIFO priorities (ThreadScheduling): the JVM's VM thread above all (every stop-the-world
+     * pause stops ours too, and at normal priority it waited for a CPU while they did), then the HA
+     * loop, so that nothing delays an advert or a takeover (on the backup every replicated flow
+     * also crosses it: at normal priority that hop and the peer link's waited 15-32 ms, median, for
+     * a CPU behind a loaded director's transfers, measured); the dataplane's readers (10) below.
+     * The peer link's thread stays at normal priority: it also serves the strangers that connect
+     * before they authenticate, and a crowd of them on a real-time thread stretched the master's
+     * advert gaps to 120-160 ms at 100 ms adverts (measured; 100 ms at normal priority).
      */
     private static final int VM_THREAD_PRIORITY = 25;
     private static final int HA_LOOP_PRIORITY = 20;
-    private static final int PEER_LINK_PRIORITY = 15;
 
     private volatile AgentConfig config;
     private final EventLog events;
@@ -291,7 +292,6 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         settings.allow().forEach(address -> allowed.add(inetAddress(address)));
         PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), allowed, listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
-        link.runOnLinkThread(() -> ThreadScheduling.makeCurrentThreadRealtime(PEER_LINK_PRIORITY, "the peer link runs"));
         loop.execute(() -> controller.attachPeerLink(link::send));
         return link;
     }

@@ -41,7 +41,7 @@ class PeerLinkAgentNetnsTest extends LabTest {
 
     /**
      * Issue 14: from a real server, 200 connections that each claim a 1 MiB frame and send 200 KB
-     * of it (40 MB that an unauthenticated framer would buffer), 300 that say nothing and 50 that
+     * of it (40 MB that an unauthenticated framer would buffer), 500 that say nothing and 50 that
      * send garbage, all at the listening agent's peer-link
      * port. The established link stays up, a switchover still works, the adverts keep their pace
      * and direct memory stays where it was.
@@ -57,14 +57,14 @@ class PeerLinkAgentNetnsTest extends LabTest {
             Process crowd = lab.start("crowd", List.of("ip", "netns", "exec", lab.namespace("rs1"), "/usr/bin/python3", "-c", """
                     import os, socket, time
                     held = []
-                    for i in range(550):
+                    for i in range(750):
                         s = socket.socket()
                         s.settimeout(2)
                         try:
                             s.connect(("192.168.50.11", 7311))
                             if i < 200:
                                 s.sendall(bytes([0, 15, 255, 248]) + b"x" * 200000)   # a fifth of a 1 MiB frame
-                            elif i >= 500:
+                            elif i >= 700:
                                 s.send(os.urandom(3000))                      # garbage
                         except OSError:
                             pass

@@ -188,11 +188,6 @@ public final class PeerLink implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the thread that serves the link (its owner sets that thread's scheduling there). */
-    public void runOnLinkThread(Runnable task) {
-        loop.execute(task);
-    }
-
     /** Sends a frame if the link is up. @return whether it was handed to the connection */
     public boolean send(PeerFrame frame) {
         Channel channel = active;
