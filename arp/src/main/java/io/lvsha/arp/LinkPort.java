@@ -33,7 +33,8 @@ public final class LinkPort implements AutoCloseable {
     private final AtomicLong sendFailures = new AtomicLong();
     private volatile boolean closed;
 
-    private LinkPort(String interfaceName, PcapHandle receiveHandle, PcapHandle sendHandle, FrameListener listener) {
+    private LinkPort(String interfaceName, PcapHandle receiveHandle, PcapHandle sendHandle, FrameListener listener,
+                     Runnable beforeReceiving) {
         this.interfaceName = interfaceName;
         this.receiveHandle = receiveHandle;
         this.sendHandle = sendHandle;
@@ -41,7 +42,10 @@ public final class LinkPort implements AutoCloseable {
             this.receiveThread = null;
         } else {
             RawPacketListener rawListener = packet -> listener.onFrame(packet, System.nanoTime());
-            this.receiveThread = new Thread(() -> receiveLoop(rawListener), "pcap-" + interfaceName);
+            this.receiveThread = new Thread(() -> {
+                beforeReceiving.run();
+                receiveLoop(rawListener);
+            }, "pcap-" + interfaceName);
             this.receiveThread.setDaemon(true);
         }
     }
@@ -51,7 +55,7 @@ public final class LinkPort implements AutoCloseable {
         try {
             PcapHandle send = handle(interfaceName);
             send.setFilter(MATCH_NOTHING, BpfCompileMode.OPTIMIZE);
-            return new LinkPort(interfaceName, null, send, null);
+            return new LinkPort(interfaceName, null, send, null, null);
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             throw new IOException("cannot open " + interfaceName + " for raw frames: " + e.getMessage(), e);
         }
@@ -64,6 +68,22 @@ public final class LinkPort implements AutoCloseable {
      *     filter does not compile
      */
     public static LinkPort open(String interfaceName, String bpfFilter, FrameListener listener) throws IOException {
+        return open(interfaceName, bpfFilter, listener, () -> { });
+    }
+
+    /**
+     * As {@link #open(String, String, FrameListener)}, receiving on a SCHED_FIFO thread at
+     * {@code priority} ({@link ThreadScheduling#makeCurrentThreadRealtime}): for VRRP adverts, which
+     * must not wait for a CPU behind real-time bulk work such as a connection table's resync.
+     */
+    public static LinkPort openRealtime(String interfaceName, String bpfFilter, int priority, FrameListener listener)
+            throws IOException {
+        return open(interfaceName, bpfFilter, listener, () -> ThreadScheduling.makeCurrentThreadRealtime(priority,
+                "frames on " + interfaceName + " are received"));
+    }
+
+    private static LinkPort open(String interfaceName, String bpfFilter, FrameListener listener, Runnable beforeReceiving)
+            throws IOException {
         PcapHandle receive = null;
         try {
             receive = handle(interfaceName);
@@ -72,7 +92,7 @@ public final class LinkPort implements AutoCloseable {
             receive.setDirection(org.pcap4j.core.PcapHandle.PcapDirection.IN);
             PcapHandle send = handle(interfaceName);
             send.setFilter(MATCH_NOTHING, BpfCompileMode.OPTIMIZE);
-            LinkPort port = new LinkPort(interfaceName, receive, send, listener);
+            LinkPort port = new LinkPort(interfaceName, receive, send, listener, beforeReceiving);
             port.receiveThread.start();
             return port;
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {

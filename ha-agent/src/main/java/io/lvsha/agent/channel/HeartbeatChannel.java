@@ -103,11 +103,14 @@ public final class HeartbeatChannel implements AutoCloseable {
         this.unicastDatagram = new byte[advertFrame.length - EthernetFrames.HEADER_LENGTH];
     }
 
-    /** Joins the VRRP group and starts receiving. Done at start-up, never on the takeover path. */
-    public void open() throws IOException {
+    /**
+     * Joins the VRRP group and starts receiving, on a thread under SCHED_FIFO at
+     * {@code receivePriority}. Done at start-up, never on the takeover path.
+     */
+    public void open(int receivePriority) throws IOException {
         membership = MulticastMembership.join(iface, group);
         String bpf = router.family() == AddressFamily.IPV4 ? "ip proto 112" : "ip6 proto 112";
-        port = LinkPort.open(iface, bpf, this::onFrame);
+        port = LinkPort.openRealtime(iface, bpf, receivePriority, this::onFrame);
         if (!peers.isEmpty()) {
             unicast = RawIpSocket.open(router.family(), iface);
         }

@@ -79,6 +79,15 @@ public final class HaAgent implements AgentControl, AutoCloseable {
      */
     private static final int VM_THREAD_PRIORITY = 25;
     private static final int HA_LOOP_PRIORITY = 20;
+    /**
+     * Adverts are received above the peer link: at real-time priority, the link's thread and the
+     * HA loop applying a 100 000-entry resync would otherwise hold both CPUs of a small director
+     * and starve a normal-priority receiver until the Master_Down_Timer expired (seen in
+     * PeerLinkAgentNetnsTest). Below the HA loop, which handles what they receive.
+     */
+    private static final int ADVERT_RECEIVE_PRIORITY = 18;
+    /** Below the advert receivers: the link carries the connection table. */
+    private static final int PEER_LINK_PRIORITY = 15;
 
     private volatile AgentConfig config;
     private final EventLog events;
@@ -126,7 +135,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 MacAddress mac = Interfaces.macAddress(channel.iface());
                 HeartbeatChannel heartbeat = new HeartbeatChannel(i, channel.iface(),
                         routerConfig.channels().get(i).primaryAddress(), mac, routerConfig, channel.peers(),
-                        (index, advert, at) -> loop.execute(() -> controllerRef.get().onAdvert(index, advert, at)),
+                        (index, advert, at) -> loop.executeAhead(() -> controllerRef.get().onAdvert(index, advert, at)),
                         (index, advert) -> events.emit("foreign-speaker", advert.source() + " sent a VRRP advert for our VRID "
                                 + advert.advert().vrid() + " at priority " + advert.advert().priority() + " on channel "
                                 + channel.name() + "; it is none of the channel's known peers, so it was dropped (and so"
@@ -134,7 +143,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                                 "source", advert.source().toString(), "vrid", advert.advert().vrid(),
                                 "priority", advert.advert().priority())));
                 channels.add(heartbeat);
-                heartbeat.open();
+                heartbeat.open(ADVERT_RECEIVE_PRIORITY);
                 ports.put(channel.iface(), heartbeat.port());
                 macs.put(channel.iface(), mac);
             }
@@ -237,7 +246,6 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 config.director().markTool());
     }
 
-    /** Starts the link to the other agent; its callbacks are handed to the HA loop. */
     /** From any thread; false while there is no link (the next resync brings the peer what it missed). */
     private boolean sendToPeer(PeerFrame frame) {
         PeerLink link = peerLink;
@@ -245,6 +253,8 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     }
 
     /**
+     * Starts the link to the other agent; its callbacks are handed to the HA loop.
+     *
      * @param syncSource where this node's kernel sends sync datagrams from, or null without them
      * @param mirror this node's sync mirror, told the peer's sync source once it is known, or null
      */
@@ -292,6 +302,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         settings.allow().forEach(address -> allowed.add(inetAddress(address)));
         PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), allowed, listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
+        link.runOnLinkThread(() -> ThreadScheduling.makeCurrentThreadRealtime(PEER_LINK_PRIORITY, "the peer link runs"));
         loop.execute(() -> controller.attachPeerLink(link::send));
         return link;
     }

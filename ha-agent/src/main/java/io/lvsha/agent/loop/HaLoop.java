@@ -1,7 +1,9 @@
 package io.lvsha.agent.loop;
 
 import io.lvsha.vrrp.Clock;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that owns all protocol state (DESIGN.md §3). Other threads hand work in with
- * {@link #execute}; timers are the owner's deadlines, polled between tasks. The loop measures how
+ * {@link #execute}, or with {@link #executeAhead} for what must not wait behind bulk work (a
+ * received advert behind the buckets of a 100 000-entry resync); timers are the owner's deadlines,
+ * polled between tasks. The loop measures how
  * late it serves each deadline: a late timer is how a GC or scheduler stall shows itself before
  * it becomes a false master-down (Aeron's DutyCycleStallTracker).
  *
@@ -31,11 +35,14 @@ public final class HaLoop implements Executor {
      */
     private static final long SPIN_NANOS = 200_000L;
     /**
-     * Tasks already queued when a deadline falls due run first, at most this many: an advert that
-     * arrived before the Master_Down_Timer expired must count, even if the loop got to it late
-     * (after a stall, both are ready at once). The bound keeps a flood from starving the timers.
+     * Tasks given ahead and already queued when a deadline falls due run first, at most this many:
+     * an advert that arrived before the Master_Down_Timer expired must count, even if the loop got
+     * to it late (after a stall, both are ready at once). The bound keeps a flood from starving the
+     * timers. Plain tasks wait for the deadline: none of them can stop a timer.
      */
-    private static final int DRAIN_BEFORE_DEADLINE = 64;
+    private static final int AHEAD_BATCH = 64;
+    /** Wakes a parked loop for a task given ahead, which sits in a queue of its own. */
+    private static final Runnable WAKE = () -> { };
 
     /** What the loop serves between tasks. Called on the loop thread only. */
     public interface Deadlines {
@@ -49,6 +56,7 @@ public final class HaLoop implements Executor {
 
     private final Clock clock;
     private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final Queue<Runnable> ahead = new ConcurrentLinkedQueue<>();
     private final AtomicLong taskFailures = new AtomicLong();
     private final AtomicLong stalls = new AtomicLong();
     private final AtomicLong maxLagNanos = new AtomicLong();
@@ -83,6 +91,15 @@ public final class HaLoop implements Executor {
         tasks.add(task);
     }
 
+    /** As {@link #execute}, but the task runs before every plain task not yet started. */
+    public void executeAhead(Runnable task) {
+        if (!running) {
+            throw new RejectedExecutionException("the HA loop has stopped");
+        }
+        ahead.add(task);
+        tasks.add(WAKE);
+    }
+
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -103,7 +120,7 @@ public final class HaLoop implements Executor {
                     long now = clock.nanoTime();
                     long wait = deadline - now;
                     if (wait <= 0) {
-                        if (!drainedForDeadline && drainQueued()) {
+                        if (!drainedForDeadline && runAhead()) {
                             drainedForDeadline = true;
                             continue; // the queued work may have moved the deadline: look again
                         }
@@ -125,6 +142,7 @@ public final class HaLoop implements Executor {
                     task = tasks.take();
                 }
                 if (task != null) {
+                    runAhead();
                     runSafely(task);
                 }
             }
@@ -136,16 +154,16 @@ public final class HaLoop implements Executor {
         }
     }
 
-    /** Runs up to {@link #DRAIN_BEFORE_DEADLINE} queued tasks; @return whether any ran */
-    private boolean drainQueued() {
-        Runnable task = tasks.poll();
+    /** Runs up to {@link #AHEAD_BATCH} tasks given ahead; @return whether any ran */
+    private boolean runAhead() {
+        Runnable task = ahead.poll();
         if (task == null) {
             return false;
         }
         int ran = 0;
         do {
             runSafely(task);
-        } while (++ran < DRAIN_BEFORE_DEADLINE && (task = tasks.poll()) != null);
+        } while (++ran < AHEAD_BATCH && (task = ahead.poll()) != null);
         return true;
     }
 

@@ -25,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  * connects and reconnects; every connection is authenticated ({@link PeerAuthHandler}), then each
  * side sends its {@link Hello}. The listener hears the link come up, its frames, and its loss,
  * which is quick when the peer agent dies: its kernel closes the connection at once.
- * Callbacks run on the link's own thread.
+ *
+ * <p>Two threads: connections are accepted and authenticated on one, and the authenticated link
+ * moves to the other, which serves nothing else. So the agent can give the link a real-time
+ * thread ({@link #runOnLinkThread}) without lending it to a crowd of strangers on the private LAN.
+ * Callbacks run on the link's thread (the hello, rarely, on the handshake's).
  */
 public final class PeerLink implements AutoCloseable {
     /** What the agent learns from the link. */
@@ -43,6 +47,7 @@ public final class PeerLink implements AutoCloseable {
     private static final long RECONNECT_MILLIS = 500;
 
     private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup linkLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Hello own;
     private final byte[] key;
     private final Listener listener;
@@ -157,7 +162,14 @@ public final class PeerLink implements AutoCloseable {
                     ctx.close(); // one peer at a time: a second connection is a stale or rogue one
                     return;
                 }
-                ctx.writeAndFlush(own.toFrame());
+                Channel channel = ctx.channel();
+                channel.deregister().addListener(deregistered -> linkLoop.register(channel).addListener(moved -> {
+                    if (moved.isSuccess()) {
+                        channel.writeAndFlush(own.toFrame());
+                    } else {
+                        channel.close();
+                    }
+                }));
             }
             super.userEventTriggered(ctx, event);
         }
@@ -198,6 +210,11 @@ public final class PeerLink implements AutoCloseable {
         return true;
     }
 
+    /** Runs {@code task} on the thread that serves the authenticated link (to set its scheduling). */
+    public void runOnLinkThread(Runnable task) {
+        linkLoop.execute(task);
+    }
+
     public boolean isUp() {
         Channel channel = active;
         return channel != null && channel.isActive();
@@ -214,5 +231,6 @@ public final class PeerLink implements AutoCloseable {
             server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        linkLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 }

@@ -36,6 +36,7 @@ class PeerLinkNetnsTest {
     /** Records what a link reports. */
     private static final class Events implements PeerLink.Listener {
         final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        final BlockingQueue<Thread> frameThreads = new LinkedBlockingQueue<>();
 
         @Override
         public void up(Hello peer) {
@@ -44,6 +45,7 @@ class PeerLinkNetnsTest {
 
         @Override
         public void frame(PeerFrame frame) {
+            frameThreads.add(Thread.currentThread());
             seen.add(frame);
         }
 
@@ -100,6 +102,31 @@ class PeerLinkNetnsTest {
         connector = n2.within(() -> PeerLink.connect(new Hello("d2", "lvs-ha 0.1", "digest-b"), KEY, D1, back));
         assertEquals(new Hello("d2", "lvs-ha 0.1", "digest-b"), d1.next());
         assertTrue(listener.isUp());
+    }
+
+    /** The thread the agent makes real-time serves the link's frames, on both sides; strangers wait on another. */
+    @Test
+    void framesArriveOnTheLinkThreadAfterTheHandshake() throws Exception {
+        Events d1 = new Events();
+        Events d2 = new Events();
+        listener = n1.within(() -> PeerLink.listen(new Hello("d1", "v", "x"), KEY, D1, d1));
+        connector = n2.within(() -> PeerLink.connect(new Hello("d2", "v", "x"), KEY, D1, d2));
+        assertEquals(new Hello("d2", "v", "x"), d1.next());
+        assertEquals(new Hello("d1", "v", "x"), d2.next());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(connector.send(new PeerFrame(0x20, new byte[] {(byte) i})));
+            assertTrue(listener.send(new PeerFrame(0x21, new byte[] {(byte) i})));
+            assertEquals(new PeerFrame(0x20, new byte[] {(byte) i}), d1.next());
+            assertEquals(new PeerFrame(0x21, new byte[] {(byte) i}), d2.next());
+        }
+        assertEquals(Set.of(linkThreadOf(listener)), Set.copyOf(d1.frameThreads));
+        assertEquals(Set.of(linkThreadOf(connector)), Set.copyOf(d2.frameThreads));
+    }
+
+    private static Thread linkThreadOf(PeerLink link) throws InterruptedException {
+        BlockingQueue<Thread> thread = new LinkedBlockingQueue<>();
+        link.runOnLinkThread(() -> thread.add(Thread.currentThread()));
+        return thread.poll(10, TimeUnit.SECONDS);
     }
 
     @Test
