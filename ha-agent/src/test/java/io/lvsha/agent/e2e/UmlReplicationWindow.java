@@ -116,6 +116,10 @@ final class UmlReplicationWindow {
             UmlLab.awaitKeepalivedBackup(d2, UmlLab.BOOT);
         }
         Path dir = Files.createDirectories(lab.dir().resolve("stream-" + ++rounds + "-" + software.name().toLowerCase(Locale.ROOT)));
+        if (software != Software.KEEPALIVED) {
+            // which source of new connections the master uses (conntrack's events or reads alone), as it logged at start
+            Files.writeString(dir.resolve("master-agent-log.txt"), d1.shell("cat /run/agent.out").output());
+        }
         Downloads downloads = new Downloads(dir);
         Map<String, String> addresses = new HashMap<>();
         FirstRequests requests = lab.firstRequests();
@@ -157,6 +161,7 @@ final class UmlReplicationWindow {
         if (agentsTable != null) {
             Files.writeString(dir.resolve("backup-agent-at-kill.json"), agentsTable);
             Files.writeString(dir.resolve("backup-events.jsonl"), UmlLab.events(d2));
+            Files.writeString(dir.resolve("backup-agent-log.txt"), d2.shell("cat /run/agent.out").output());
         }
         Files.writeString(dir.resolve("new-master-after.txt"), d2.shell("ipvsadm -Lnc").output());
         String newMaster = software != Software.KEEPALIVED

@@ -14,6 +14,9 @@ import io.lvsha.agent.director.MarkRules;
 import io.lvsha.agent.director.ServiceKey;
 import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.director.VirtualService;
+import io.lvsha.agent.director.conntrack.ConntrackEventReader;
+import io.lvsha.agent.director.conntrack.ConntrackMessages;
+import io.lvsha.vrrp.IpAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,12 +31,22 @@ import java.util.Set;
 public final class IpvsBackend implements DirectorBackend, ConnectionState {
     /** The kernel's connections, the only place IPVS shows them. */
     static final String TABLE = "/proc/net/ip_vs_conn";
+    /**
+     * Whether conntrack tracks IPVS's connections. The operator's choice, not ours: each connection
+     * then holds a conntrack entry (size nf_conntrack_max for it). Where it is on, conntrack's NEW
+     * event tells the poller of each connection at its first packet.
+     */
+    static final String CONNTRACK_SWITCH = "/proc/sys/net/ipv4/vs/conntrack";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IpvsBackend.class);
     private final BackendContext context;
     /** Services this agent programmed: removed when they leave the config, even without table ownership. */
     private final Set<ServiceKey> programmed = new HashSet<>();
     private String loadedMarks;
     private KernelSyncSender syncSender;
     private IpvsConnectionPoller poller;
+    private ConntrackEventReader newConnections;
+    /** The services' addresses: a conntrack event for one of them is a new IPVS connection. */
+    private volatile Set<IpAddress> vips = Set.of();
     /** Whether the poller should read: only a master's table is news. */
     private boolean polling;
     /** What export() judges connections by (their fwmark, their forwarding method). */
@@ -80,6 +93,7 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         programmed.clear();
         desired.services().forEach(service -> programmed.add(service.key()));
         services = desired.services();
+        vips = vipsOf(desired.services());
         String marks = marks(desired.services());
         if (!marks.equals(loadedMarks)) {
             commands += loadMarks(marks);
@@ -151,7 +165,8 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
 
     /**
      * The master's new connections from a poll of its table every few milliseconds
-     * ({@link IpvsConnectionPoller}): the kernel's own sync batches them for up to 2 s.
+     * ({@link IpvsConnectionPoller}), and at once on conntrack's NEW events where conntrack tracks
+     * IPVS ({@link #CONNTRACK_SWITCH}): the kernel's own sync batches them for up to 2 s.
      */
     @Override
     public synchronized boolean watch(Watcher watcher) throws BackendException {
@@ -161,7 +176,59 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         readTable();
         poller = new IpvsConnectionPoller(() -> context.commands().read(TABLE), () -> services, watcher);
         poller.master(polling);
+        newConnections = wakeOnNewConnections(poller);
         return true;
+    }
+
+    private ConntrackEventReader wakeOnNewConnections(IpvsConnectionPoller woken) {
+        String tracked;
+        try {
+            tracked = context.commands().read(CONNTRACK_SWITCH).strip();
+        } catch (java.io.IOException e) {
+            tracked = "unreadable (" + e.getMessage() + ")";
+        }
+        if (!tracked.equals("1")) {
+            LOG.info("new IPVS connections are found by reading {} every 5-100 ms (net.ipv4.vs.conntrack is {};"
+                    + " at 1 each is read at its first packet, from conntrack's events)", TABLE, tracked);
+            return null;
+        }
+        try {
+            ConntrackEventReader reader = new ConntrackEventReader(ConntrackMessages.GROUP_NEW, new ConntrackEventReader.Listener() {
+                @Override
+                public void changed(List<ConntrackMessages.Flow> flows) {
+                    Set<IpAddress> served = vips;
+                    flows.stream().filter(flow -> served.contains(flow.original().destination()))
+                            .mapToLong(ConntrackMessages.Flow::eventRealtimeNanos).min().ifPresent(woken::wake);
+                }
+
+                @Override
+                public void ended(List<ConntrackMessages.Flow> flows) {
+                    // not subscribed: the poll sees connections end
+                }
+
+                @Override
+                public void lost() {
+                    woken.wake(0);
+                }
+            });
+            LOG.info("new IPVS connections are read at their first packet, from conntrack's events (net.ipv4.vs.conntrack=1)");
+            return reader;
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot read conntrack's events ({}); new IPVS connections are found by reading {} every 5-100 ms",
+                    e.getMessage(), TABLE);
+            return null;
+        }
+    }
+
+    private static Set<IpAddress> vipsOf(List<VirtualService> services) {
+        Set<IpAddress> addresses = new HashSet<>();
+        for (VirtualService service : services) {
+            if (service.key() instanceof ServiceKey.Address address) {
+                addresses.add(address.vip());
+            }
+            service.marks().forEach(mark -> addresses.add(mark.vip()));
+        }
+        return Set.copyOf(addresses);
     }
 
     /**
@@ -188,6 +255,9 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
 
     @Override
     public synchronized void close() {
+        if (newConnections != null) {
+            newConnections.close();
+        }
         if (poller != null) {
             poller.close();
         }

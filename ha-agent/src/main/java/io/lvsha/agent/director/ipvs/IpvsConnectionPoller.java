@@ -13,9 +13,12 @@ import java.util.function.Supplier;
  * The master's new IPVS connections within milliseconds of their first packet. IPVS raises no
  * event for a new connection, and its sync daemon batches them (a datagram leaves when it is full
  * or after up to 2 s), so the master reads its own table ({@link IpvsBackend#TABLE}) often: every
- * {@link #MIN_INTERVAL_NANOS} while a read is cheap, less often as the table grows (a read costs at most 1/{@link #COST_SHARE} of this thread's time), and passes on
- * what changed ({@link IpvsTableDiff}). On a backup it sleeps: its table is the master's.
- * Real-time for the reason the conntrack event reader is (see {@link ThreadScheduling}).
+ * {@link #MIN_INTERVAL_NANOS} while a read is cheap, less often as the table grows, and passes on
+ * what changed ({@link IpvsTableDiff}). Where conntrack tracks IPVS's connections, its NEW event
+ * {@link #wake}s the poller for a read at once. Reads cost at most 1/{@link #COST_SHARE} of this
+ * thread's time, kept as a credit of read time ({@link ReadCredit}): a quiet director reads at
+ * every event, a busy one at the pace its table allows. On a backup it sleeps: its table is the
+ * master's. Real-time for the reason the conntrack event reader is (see {@link ThreadScheduling}).
  */
 final class IpvsConnectionPoller implements AutoCloseable {
     static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -27,7 +30,11 @@ final class IpvsConnectionPoller implements AutoCloseable {
     private final ConnectionState.Watcher watcher;
     private final IpvsTableDiff diff = new IpvsTableDiff();
     private final Thread thread;
+    private final ReadCredit credit = new ReadCredit(System.nanoTime());
     private volatile boolean master;
+    private volatile boolean woken;
+    /** The kernel's stamp of the oldest event since the last read began (Long.MAX_VALUE: none). */
+    private final java.util.concurrent.atomic.AtomicLong oldestEventRealtimeNanos = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
     private volatile boolean running = true;
     private final TableRead table;
 
@@ -52,6 +59,19 @@ final class IpvsConnectionPoller implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * A connection appeared (conntrack's NEW event): read as soon as the credit allows.
+     *
+     * @param eventRealtimeNanos the kernel's stamp of the event (its first packet), 0 if unstamped
+     */
+    void wake(long eventRealtimeNanos) {
+        if (eventRealtimeNanos > 0) {
+            oldestEventRealtimeNanos.accumulateAndGet(eventRealtimeNanos, Math::min);
+        }
+        woken = true;
+        LockSupport.unpark(thread);
+    }
+
     private void run() {
         ThreadScheduling.makeCurrentThreadRealtime(REALTIME_PRIORITY, "the IPVS table is polled");
         boolean failing = false;
@@ -62,6 +82,8 @@ final class IpvsConnectionPoller implements AutoCloseable {
                 continue;
             }
             long started = System.nanoTime();
+            woken = false;
+            long eventStamp = oldestEventRealtimeNanos.getAndSet(Long.MAX_VALUE);
             try {
                 IpvsTableDiff.Changes changes = diff.next(table.read(), services.get());
                 failing = false;
@@ -69,7 +91,7 @@ final class IpvsConnectionPoller implements AutoCloseable {
                     watcher.ended(changes.ended());
                 }
                 if (!changes.learned().isEmpty()) {
-                    watcher.learned(changes.learned(), 0);
+                    watcher.learned(changes.learned(), eventStamp == Long.MAX_VALUE ? 0 : eventStamp);
                 }
             } catch (IOException e) {
                 if (!failing) {
@@ -79,13 +101,58 @@ final class IpvsConnectionPoller implements AutoCloseable {
                 diff.reset();
             }
             long cost = System.nanoTime() - started;
-            LockSupport.parkNanos(this, interval(cost));
+            credit.spend(started + cost, cost);
+            awaitNextRead(started + cost + interval(cost));
+        }
+    }
+
+    /** Until {@code periodic}, or an earlier wake once the credit allows a read. */
+    private void awaitNextRead(long periodic) {
+        while (running && master) {
+            long now = System.nanoTime();
+            long next = woken ? Math.min(periodic, credit.readableAt(now)) : periodic;
+            if (now - next >= 0) {
+                return;
+            }
+            LockSupport.parkNanos(this, next - now);
         }
     }
 
     /** How long to wait after a read that took {@code costNanos}. */
     static long interval(long costNanos) {
         return Math.max(MIN_INTERVAL_NANOS, Math.min(MAX_INTERVAL_NANOS, costNanos * COST_SHARE));
+    }
+
+    /**
+     * Read time this thread may spend at once: it grows at 1/{@link #COST_SHARE} of the time that
+     * passes, up to {@link #MAX_NANOS}, and each read spends its cost. Not thread-safe: the
+     * poller's thread only.
+     */
+    static final class ReadCredit {
+        /** A burst of reads at once: on a quiet director, one per new connection. */
+        static final long MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+        private long credit = MAX_NANOS;
+        private long at;
+
+        ReadCredit(long now) {
+            this.at = now;
+        }
+
+        void spend(long now, long costNanos) {
+            refill(now);
+            credit -= costNanos;
+        }
+
+        /** When a read may start: {@code now} while there is credit, else once it has grown back to zero. */
+        long readableAt(long now) {
+            refill(now);
+            return credit >= 0 ? now : now - credit * COST_SHARE;
+        }
+
+        private void refill(long now) {
+            credit = Math.min(MAX_NANOS, credit + (now - at) / COST_SHARE);
+            at = now;
+        }
     }
 
     @Override

@@ -1,7 +1,8 @@
 package io.lvsha.agent.director.nft;
 
-import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
-import io.lvsha.agent.director.nft.ConntrackMessages.Tuple;
+import io.lvsha.agent.director.conntrack.ConntrackMessages;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Flow;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Tuple;
 import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.vrrp.IpAddress;
 import java.nio.ByteBuffer;

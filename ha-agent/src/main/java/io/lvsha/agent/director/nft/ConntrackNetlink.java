@@ -1,9 +1,11 @@
 package io.lvsha.agent.director.nft;
 
+import io.lvsha.agent.director.conntrack.ConntrackEventReader;
+import io.lvsha.agent.director.conntrack.ConntrackMessages;
 import io.lvsha.arp.NetlinkSocket;
-import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
-import io.lvsha.agent.director.nft.ConntrackMessages.Kind;
-import io.lvsha.agent.director.nft.ConntrackMessages.Message;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Flow;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Kind;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Message;
 import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.vrrp.IpAddress;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.lvsha.agent.director.nft;
 
+import io.lvsha.agent.director.conntrack.ConntrackEventReader;
+import io.lvsha.agent.director.conntrack.ConntrackMessages;
 import io.lvsha.agent.director.ApplyReport;
 import io.lvsha.agent.director.BackendContext;
 import io.lvsha.agent.director.BackendException;
@@ -171,7 +173,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
         }
         try {
             int ownPortId = conntrack().portId();
-            events = new ConntrackEventReader(new ConntrackEventReader.Listener() {
+            events = new ConntrackEventReader(ConntrackMessages.GROUPS_NEW_UPDATE_DESTROY, new ConntrackEventReader.Listener() {
                 @Override
                 public void changed(List<ConntrackMessages.Flow> flows) {
                     List<ConnectionRecord> records = balanced(flows);

@@ -1,12 +1,13 @@
 package io.lvsha.agent.director.nft;
 
+import io.lvsha.agent.director.conntrack.ConntrackMessages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
-import io.lvsha.agent.director.nft.ConntrackMessages.Kind;
-import io.lvsha.agent.director.nft.ConntrackMessages.Message;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Flow;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Kind;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Message;
 import io.lvsha.state.sync.ConnectionRecord;
 import io.lvsha.vrrp.IpAddress;
 import java.nio.ByteBuffer;

@@ -1,11 +1,13 @@
 package io.lvsha.agent.director.nft;
 
+import io.lvsha.agent.director.conntrack.ConntrackEventReader;
+import io.lvsha.agent.director.conntrack.ConntrackMessages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Flow;
 import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.arp.NetlinkSocket;
 import io.lvsha.netns.Netns;
@@ -82,7 +84,7 @@ class ConntrackNetlinkNetnsTest {
     private ConntrackEventReader reader(BlockingQueue<Flow> changed, BlockingQueue<Flow> ended, ConntrackNetlink own)
             throws Exception {
         int ownPortId = own.portId();
-        return opened(director.within(() -> new ConntrackEventReader(new ConntrackEventReader.Listener() {
+        return opened(director.within(() -> new ConntrackEventReader(ConntrackMessages.GROUPS_NEW_UPDATE_DESTROY, new ConntrackEventReader.Listener() {
             @Override
             public void changed(List<Flow> flows) {
                 changed.addAll(flows);

@@ -1,4 +1,4 @@
-package io.lvsha.agent.director.nft;
+package io.lvsha.agent.director.conntrack;
 
 import io.lvsha.arp.NetlinkSocket;
 import io.lvsha.vrrp.AddressFamily;
@@ -17,13 +17,15 @@ import java.util.List;
  * <p>Attribute headers are in the host's byte order; addresses, ports, status and timeout inside
  * them in network order, as the kernel's {@code nla_put_be*} writes them.
  */
-final class ConntrackMessages {
-    static final int SUBSYS_CTNETLINK = 1;
-    static final int MSG_NEW = SUBSYS_CTNETLINK << 8;
-    static final int MSG_GET = (SUBSYS_CTNETLINK << 8) | 1;
-    static final int MSG_DELETE = (SUBSYS_CTNETLINK << 8) | 2;
+public final class ConntrackMessages {
+    public static final int SUBSYS_CTNETLINK = 1;
+    public static final int MSG_NEW = SUBSYS_CTNETLINK << 8;
+    public static final int MSG_GET = (SUBSYS_CTNETLINK << 8) | 1;
+    public static final int MSG_DELETE = (SUBSYS_CTNETLINK << 8) | 2;
     /** nl_groups bits of NFNLGRP_CONNTRACK_NEW, _UPDATE, _DESTROY (groups 1, 2, 3). */
-    static final int GROUPS_NEW_UPDATE_DESTROY = 0b111;
+    public static final int GROUPS_NEW_UPDATE_DESTROY = 0b111;
+    /** NFNLGRP_CONNTRACK_NEW alone: flows as they appear. */
+    public static final int GROUP_NEW = 0b001;
 
     private static final int CTA_TUPLE_ORIG = 1;
     private static final int CTA_TUPLE_REPLY = 2;
@@ -59,16 +61,16 @@ final class ConntrackMessages {
     private static final int AF_INET6 = 10;
 
     /** IPS_* status bits ({@code linux/netfilter/nf_conntrack_common.h}). */
-    static final int IPS_SEEN_REPLY = 1 << 1;
-    static final int IPS_ASSURED = 1 << 2;
+    public static final int IPS_SEEN_REPLY = 1 << 1;
+    public static final int IPS_ASSURED = 1 << 2;
     /** A created entry is confirmed before its status is set: a status without this bit is refused (EBUSY). */
-    static final int IPS_CONFIRMED = 1 << 3;
-    static final int IPS_SRC_NAT = 1 << 4;
-    static final int IPS_DST_NAT = 1 << 5;
+    public static final int IPS_CONFIRMED = 1 << 3;
+    public static final int IPS_SRC_NAT = 1 << 4;
+    public static final int IPS_DST_NAT = 1 << 5;
 
     /** One direction of a flow as conntrack keys it. */
-    record Tuple(IpAddress source, int sourcePort, IpAddress destination, int destinationPort) {
-        Tuple inverse() {
+    public record Tuple(IpAddress source, int sourcePort, IpAddress destination, int destinationPort) {
+        public Tuple inverse() {
             return new Tuple(destination, destinationPort, source, sourcePort);
         }
     }
@@ -79,12 +81,12 @@ final class ConntrackMessages {
      * kernel raised it in ns of CLOCK_REALTIME (for a NEW event: the flow's first packet; 0 unless
      * {@code net.netfilter.nf_conntrack_timestamp} is on).
      */
-    record Flow(int protocol, Tuple original, Tuple reply, int status, int timeoutSeconds, int tcpState,
+    public record Flow(int protocol, Tuple original, Tuple reply, int status, int timeoutSeconds, int tcpState,
                 long eventRealtimeNanos) {
     }
 
     /** What a message says: a flow appeared, changed or ended; a dump ended; a request failed. */
-    enum Kind { NEW, UPDATE, DESTROY, DONE, ERROR }
+    public enum Kind { NEW, UPDATE, DESTROY, DONE, ERROR }
 
     /**
      * One decoded message. For {@link Kind#ERROR}, {@code error} is the negative errno (0 is an
@@ -92,7 +94,7 @@ final class ConntrackMessages {
      * {@code portId} is the header's: in an event, the netlink socket whose request caused it (0
      * when the kernel's own traffic did).
      */
-    record Message(Kind kind, Flow flow, int error, int sequence, int portId) {
+    public record Message(Kind kind, Flow flow, int error, int sequence, int portId) {
     }
 
     /** Room a create or delete needs at most (two IPv6 tuples, NAT, status, timeout, TCP state: under 300 bytes). */
@@ -105,7 +107,7 @@ final class ConntrackMessages {
      * Every message in one datagram the kernel sent. A message that is not well-formed ctnetlink is
      * left out and counted in {@code malformed}; the rest of the datagram is still read.
      */
-    static List<Message> decode(byte[] datagram, int length, int[] malformed) {
+    public static List<Message> decode(byte[] datagram, int length, int[] malformed) {
         ByteBuffer in = ByteBuffer.wrap(datagram, 0, length).order(ByteOrder.nativeOrder());
         List<Message> messages = new ArrayList<>();
         while (in.remaining() >= NetlinkSocket.HEADER) {
@@ -264,7 +266,7 @@ final class ConntrackMessages {
     }
 
     /** A request for every conntrack entry of {@code family} (IPv4 for the nftables backend's table). */
-    static byte[] dumpRequest(int sequence) {
+    public static byte[] dumpRequest(int sequence) {
         ByteBuffer message = NetlinkSocket.message(NetlinkSocket.HEADER + 4, MSG_GET,
                 NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_DUMP, sequence);
         message.put((byte) AF_INET).put((byte) 0).putShort((short) 0);
@@ -281,7 +283,7 @@ final class ConntrackMessages {
      *     destination (DNAT)
      * @return false when {@code out} lacks the room; nothing was written then
      */
-    static boolean appendCreate(ByteBuffer out, int sequence, int protocol, Tuple original, boolean sourceNat,
+    public static boolean appendCreate(ByteBuffer out, int sequence, int protocol, Tuple original, boolean sourceNat,
                                 IpAddress nat, int natPort, int status, int timeoutSeconds, int tcpState) {
         if (out.remaining() < MAX_REQUEST + NetlinkSocket.HEADER) {
             return false;
@@ -312,7 +314,7 @@ final class ConntrackMessages {
     }
 
     /** Appends a request that deletes the entry whose original tuple is {@code original}. */
-    static boolean appendDelete(ByteBuffer out, int sequence, int protocol, Tuple original) {
+    public static boolean appendDelete(ByteBuffer out, int sequence, int protocol, Tuple original) {
         if (out.remaining() < MAX_REQUEST + NetlinkSocket.HEADER) {
             return false;
         }
@@ -328,7 +330,7 @@ final class ConntrackMessages {
      * answered with its error before it; one that succeeded is not answered at all). One answer
      * per batch, not one per entry: each answer is a system call to read.
      */
-    static void appendEndOfBatch(ByteBuffer out, int sequence) {
+    public static void appendEndOfBatch(ByteBuffer out, int sequence) {
         out.order(ByteOrder.nativeOrder()).putInt(NetlinkSocket.HEADER).putShort((short) NLMSG_NOOP)
                 .putShort((short) (NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK)).putInt(sequence).putInt(0);
     }

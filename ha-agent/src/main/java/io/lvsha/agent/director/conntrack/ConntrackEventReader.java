@@ -1,10 +1,10 @@
-package io.lvsha.agent.director.nft;
+package io.lvsha.agent.director.conntrack;
 
 import io.lvsha.arp.NetlinkSocket;
 import io.lvsha.arp.ThreadScheduling;
-import io.lvsha.agent.director.nft.ConntrackMessages.Flow;
-import io.lvsha.agent.director.nft.ConntrackMessages.Kind;
-import io.lvsha.agent.director.nft.ConntrackMessages.Message;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Flow;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Kind;
+import io.lvsha.agent.director.conntrack.ConntrackMessages.Message;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread waits to be scheduled (see {@link ThreadScheduling}). Events that this process's own
  * creates caused (a takeover's commit) are left out: those flows are known already.
  */
-final class ConntrackEventReader implements AutoCloseable {
+public final class ConntrackEventReader implements AutoCloseable {
     /** Low among real-time priorities: above every normal thread, below the kernel's own (99). */
     private static final int REALTIME_PRIORITY = 10;
     /** Large enough for a burst of thousands of new flows between two reads on a stalled machine. */
@@ -28,7 +28,7 @@ final class ConntrackEventReader implements AutoCloseable {
     private static final long POLL_MILLIS = 200;
 
     /** Where the events go, on the reader's thread. */
-    interface Listener {
+    public interface Listener {
         /** Flows that appeared or changed, in the order the kernel reported them (one datagram's worth). */
         void changed(List<Flow> flows);
 
@@ -42,16 +42,31 @@ final class ConntrackEventReader implements AutoCloseable {
     private final NetlinkSocket socket;
     private final Listener listener;
     private final int ownPortId;
+    private final boolean skipOwn;
     private final Thread thread;
     private final AtomicLong overruns = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private volatile boolean running = true;
 
-    /** @param ownPortId the port id of this process's socket that creates entries; its events are not passed on */
-    ConntrackEventReader(Listener listener, int ownPortId) throws IOException {
+    /**
+     * @param groups the event groups to join ({@link ConntrackMessages#GROUPS_NEW_UPDATE_DESTROY},
+     *     {@link ConntrackMessages#GROUP_NEW})
+     * @param ownPortId the port id of this process's socket that creates entries; its events are not passed on
+     */
+    public ConntrackEventReader(int groups, Listener listener, int ownPortId) throws IOException {
+        this(groups, listener, ownPortId, true);
+    }
+
+    /** Every event of {@code groups}: for a process that creates no entries itself. */
+    public ConntrackEventReader(int groups, Listener listener) throws IOException {
+        this(groups, listener, 0, false);
+    }
+
+    private ConntrackEventReader(int groups, Listener listener, int ownPortId, boolean skipOwn) throws IOException {
+        this.skipOwn = skipOwn;
         this.listener = listener;
         this.ownPortId = ownPortId;
-        socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, ConntrackMessages.GROUPS_NEW_UPDATE_DESTROY, POLL_MILLIS);
+        socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, groups, POLL_MILLIS);
         socket.receiveBuffer(RECEIVE_BUFFER_BYTES);
         thread = new Thread(this::run, "conntrack-events");
         thread.setDaemon(true);
@@ -95,7 +110,7 @@ final class ConntrackEventReader implements AutoCloseable {
         List<Flow> run = new ArrayList<>();
         boolean runEnds = false;
         for (Message message : messages) {
-            if (message.flow() == null || message.portId() == ownPortId) {
+            if (message.flow() == null || skipOwn && message.portId() == ownPortId) {
                 continue;
             }
             boolean ends = message.kind() == Kind.DESTROY;
@@ -120,12 +135,12 @@ final class ConntrackEventReader implements AutoCloseable {
     }
 
     /** Times the kernel dropped events for us. */
-    long overruns() {
+    public long overruns() {
         return overruns.get();
     }
 
     /** Event messages that did not decode. */
-    long malformed() {
+    public long malformed() {
         return malformed.get();
     }
 
