@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +46,7 @@ public final class PeerLink implements AutoCloseable {
         void down(String why);
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerLink.class);
     private static final long RECONNECT_MILLIS = 500;
 
     private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -154,6 +157,14 @@ public final class PeerLink implements AutoCloseable {
     /** One connection: hello after authentication, then frames up to the listener. */
     private final class Session extends SimpleChannelInboundHandler<PeerFrame> {
         private boolean up;
+        /**
+         * Frames that came in the same read as the handshake's last message, while the connection
+         * moves to the link's thread; null once it is there. They wait so that the peer is
+         * declared up only on the link's thread, after our hello: were it declared up on the
+         * handshake's thread, frames the agent sends at once could reach the wire before our hello
+         * (seen in UML: the peer closed the link on a first frame that was no hello).
+         */
+        private List<PeerFrame> early;
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
@@ -162,13 +173,17 @@ public final class PeerLink implements AutoCloseable {
                     ctx.close(); // one peer at a time: a second connection is a stale or rogue one
                     return;
                 }
+                early = new ArrayList<>();
                 Channel channel = ctx.channel();
                 channel.deregister().addListener(deregistered -> linkLoop.register(channel).addListener(moved -> {
-                    if (moved.isSuccess()) {
-                        channel.writeAndFlush(own.toFrame());
-                    } else {
+                    if (!moved.isSuccess()) {
                         channel.close();
+                        return;
                     }
+                    channel.writeAndFlush(own.toFrame());
+                    List<PeerFrame> held = early;
+                    early = null;
+                    held.forEach(frame -> receive(ctx, frame));
                 }));
             }
             super.userEventTriggered(ctx, event);
@@ -176,6 +191,14 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, PeerFrame frame) {
+            if (early != null) {
+                early.add(frame);
+                return;
+            }
+            receive(ctx, frame);
+        }
+
+        private void receive(ChannelHandlerContext ctx, PeerFrame frame) {
             if (!up) {
                 try {
                     Hello peer = Hello.fromFrame(frame);
@@ -183,6 +206,8 @@ public final class PeerLink implements AutoCloseable {
                     active = ctx.channel();
                     listener.up(peer);
                 } catch (IllegalArgumentException e) {
+                    LOG.warn("peer link from {} closed: its first frame after the handshake was no hello ({})",
+                            ctx.channel().remoteAddress(), e.getMessage());
                     ctx.close();
                 }
                 return;

@@ -34,7 +34,7 @@ class PeerLinkNetnsTest {
     private PeerLink connector;
 
     /** Records what a link reports. */
-    private static final class Events implements PeerLink.Listener {
+    private static class Events implements PeerLink.Listener {
         final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
         final BlockingQueue<Thread> frameThreads = new LinkedBlockingQueue<>();
 
@@ -121,6 +121,85 @@ class PeerLinkNetnsTest {
         }
         assertEquals(Set.of(linkThreadOf(listener)), Set.copyOf(d1.frameThreads));
         assertEquals(Set.of(linkThreadOf(connector)), Set.copyOf(d2.frameThreads));
+    }
+
+    /**
+     * The peer's last handshake message and its hello in one read (as a slow reader gets them):
+     * the link is declared up only after our own hello left, so a frame the agent sends at once
+     * from {@code up} follows our hello on the wire. The peer here is the link's pipeline in an
+     * EmbeddedChannel over a plain socket, so that the test decides what shares a segment.
+     */
+    @Test
+    void aHelloThatCameWithTheHandshakeIsAnsweredHelloFirst() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<PeerLink> self = new java.util.concurrent.atomic.AtomicReference<>();
+        PeerFrame atOnce = new PeerFrame(0x20, new byte[] {7});
+        Events d1 = new Events() {
+            @Override
+            public void up(Hello peer) {
+                super.up(peer);
+                self.get().send(atOnce); // what the agent does: a resync request as soon as the peer is up
+            }
+        };
+        listener = n1.within(() -> PeerLink.listen(new Hello("d1", "v", "x"), KEY, D1, d1));
+        self.set(listener);
+        io.netty.channel.embedded.EmbeddedChannel peer = new io.netty.channel.embedded.EmbeddedChannel();
+        PeerLinkPipeline.install(peer.pipeline(), "d2", KEY, new java.security.SecureRandom());
+        List<Object> received = new ArrayList<>();
+        boolean[] authenticated = {false};
+        peer.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                received.add(msg);
+            }
+
+            @Override
+            public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object event) {
+                authenticated[0] |= event instanceof PeerAuthenticated;
+            }
+        });
+        try (Socket socket = n2.within(() -> new Socket(D1.getAddress(), D1.getPort()))) {
+            socket.setSoTimeout(10_000);
+            peer.pipeline().fireChannelActive();
+            socket.getOutputStream().write(outbound(peer)); // our challenge
+            byte[] held = new byte[0];
+            while (!authenticated[0]) { // our proof is held back until d1's proof has come
+                feed(peer, socket);
+                held = concat(held, outbound(peer));
+            }
+            peer.writeAndFlush(new Hello("d2", "v", "x").toFrame());
+            socket.getOutputStream().write(concat(held, outbound(peer))); // proof and hello in one segment
+            while (received.size() < 2) {
+                feed(peer, socket);
+            }
+        }
+        assertEquals(new Hello("d2", "v", "x"), d1.next());
+        assertEquals(new Hello("d1", "v", "x"), Hello.fromFrame((PeerFrame) received.get(0)), "our hello first");
+        assertEquals(atOnce, received.get(1));
+    }
+
+    private static void feed(io.netty.channel.embedded.EmbeddedChannel peer, Socket socket) throws java.io.IOException {
+        byte[] buffer = new byte[4096];
+        int length = socket.getInputStream().read(buffer);
+        assertTrue(length > 0, "the listener closed the connection");
+        peer.writeInbound(io.netty.buffer.Unpooled.copiedBuffer(buffer, 0, length));
+    }
+
+    private static byte[] outbound(io.netty.channel.embedded.EmbeddedChannel peer) {
+        byte[] all = new byte[0];
+        io.netty.buffer.ByteBuf part;
+        while ((part = peer.readOutbound()) != null) {
+            byte[] bytes = new byte[part.readableBytes()];
+            part.readBytes(bytes);
+            part.release();
+            all = concat(all, bytes);
+        }
+        return all;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static Thread linkThreadOf(PeerLink link) throws InterruptedException {
