@@ -23,6 +23,8 @@ public final class ThreadScheduling {
     private ThreadScheduling() {
     }
 
+    private static final java.util.Set<String> REFUSED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * Puts the calling thread under SCHED_FIFO at {@code priority} (1-99) where the kernel allows
      * it; where it refuses (the process lacks CAP_SYS_NICE), the thread goes on at normal priority
@@ -66,7 +68,13 @@ public final class ThreadScheduling {
         return raised;
     }
 
+    /** What runs at normal priority because the kernel refused real-time, in the words of the warning. */
+    public static java.util.List<String> refused() {
+        return java.util.List.copyOf(REFUSED);
+    }
+
     private static void staysNormal(String what, String why) {
+        REFUSED.add(what + ": " + why);
         LOG.warn("{} at normal priority, so its latency follows the machine's load: {}", what, why);
     }
 

@@ -58,11 +58,11 @@ public final class VirtualRouter {
     private int masterPriority = -1;
     /** Why the Master_Down_Timer is running short: the master resigned, or we refuse a lower master. */
     private Cause pendingTakeoverCause = Cause.MASTER_DOWN;
-    private long transitions;
-    private long impossibleEvents;
+    /* Counters a metrics thread reads: written by the router's one thread (volatile; rare events). */
+    private volatile long impossibleEvents;
     /** The current Master_Down_Timer was already deferred once for being served late. */
     private boolean lateTimerDeferred;
-    private long lateTimerDeferrals;
+    private volatile long lateTimerDeferrals;
 
     public VirtualRouter(VirtualRouterConfig config) {
         this.config = config;
@@ -381,14 +381,13 @@ public final class VirtualRouter {
         changeRole(Role.BACKUP, reason, out);
     }
 
-    /** The one place a role changes: same-role is a no-op; every change is logged and counted. */
+    /** The one place a role changes: same-role is a no-op; every change is logged and returned. */
     private void changeRole(Role to, TransitionReason reason, List<VrrpAction> out) {
         if (role == to) {
             return;
         }
         Role from = role;
         role = to;
-        transitions++;
         LOG.debug("VRID {} {} -> {} ({})", config.vrid(), from, to, reason);
         out.add(new RoleChanged(from, to, reason));
     }
@@ -455,10 +454,6 @@ public final class VirtualRouter {
 
     public boolean isChannelLost(int channel) {
         return channels.isLost(channel);
-    }
-
-    public long transitions() {
-        return transitions;
     }
 
     /** Takeovers deferred because this node served its Master_Down_Timer late (it was stalled). */

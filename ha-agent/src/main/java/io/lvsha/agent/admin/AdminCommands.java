@@ -21,8 +21,6 @@ public final class AdminCommands {
     static final ObjectMapper JSON = new ObjectMapper();
     /** A command that takes longer than this gets a timeout error; the HA loop is never blocked by it. */
     static final long REPLY_TIMEOUT_SECONDS = 10;
-    static final List<String> COMMANDS = List.of("hello", "status", "switchover", "resume", "maintenance",
-            "priority", "reload", "events", "metrics", "garp", "connections");
 
     private final AgentControl agent;
 
@@ -31,9 +29,9 @@ public final class AdminCommands {
     }
 
     /** A parsed request; {@link #follow()} asks the server to stream events after the reply. */
-    record Request(String cmd, JsonNode args) {
+    record Request(AdminCommand command, JsonNode args) {
         boolean follow() {
-            return cmd.equals("events") && args.path("follow").asBoolean(false);
+            return command == AdminCommand.EVENTS && args.path("follow").asBoolean(false);
         }
     }
 
@@ -52,14 +50,18 @@ public final class AdminCommands {
         if (cmd == null || !cmd.isTextual()) {
             throw new AdminException("bad-json", "\"cmd\" is missing or not a string");
         }
-        if (!COMMANDS.contains(cmd.asText())) {
-            throw new AdminException("unknown-command", "unknown command '" + cmd.asText() + "'; known: " + COMMANDS);
+        AdminCommand command;
+        try {
+            command = AdminCommand.named(cmd.asText());
+        } catch (IllegalArgumentException unknown) {
+            throw new AdminException("unknown-command", unknown.getMessage() + "; known: "
+                    + java.util.Arrays.stream(AdminCommand.values()).map(AdminCommand::word).toList());
         }
         JsonNode args = node.path("args");
         if (!args.isMissingNode() && !args.isObject()) {
             throw new AdminException("bad-argument", "\"args\" must be an object");
         }
-        return new Request(cmd.asText(), args.isMissingNode() ? JSON.createObjectNode() : args);
+        return new Request(command, args.isMissingNode() ? JSON.createObjectNode() : args);
     }
 
     /** Runs a request; the future always completes with a reply line (never exceptionally). */
@@ -67,7 +69,7 @@ public final class AdminCommands {
         agent.metrics().adminRequest();
         CompletableFuture<Map<String, Object>> work;
         try {
-            work = dispatch(request.cmd(), request.args());
+            work = dispatch(request.command(), request.args());
         } catch (AdminException e) {
             return CompletableFuture.completedFuture(error(e.code(), e.getMessage()));
         }
@@ -76,21 +78,21 @@ public final class AdminCommands {
                 .exceptionally(AdminCommands::failure);
     }
 
-    private CompletableFuture<Map<String, Object>> dispatch(String cmd, JsonNode args) {
-        return switch (cmd) {
-            case "hello" -> CompletableFuture.completedFuture(Map.of("protocol", Versions.ADMIN_PROTOCOL,
+    private CompletableFuture<Map<String, Object>> dispatch(AdminCommand command, JsonNode args) {
+        return switch (command) {
+            case HELLO -> CompletableFuture.completedFuture(Map.of("protocol", Versions.ADMIN_PROTOCOL,
                     "agent", Versions.AGENT, "node", agent.node()));
-            case "status" -> agent.status();
-            case "switchover" -> agent.switchover(seconds(args, "hold", agent.defaultSwitchoverHoldNanos()));
-            case "resume" -> agent.resume();
-            case "maintenance" -> agent.maintenance(onOff(args));
-            case "priority" -> agent.priority(priority(args));
-            case "reload" -> agent.reload();
-            case "events" -> CompletableFuture.completedFuture(events(args));
-            case "metrics" -> CompletableFuture.completedFuture(agent.metrics().snapshot());
-            case "garp" -> agent.announce();
-            case "connections" -> agent.connections(client(args), limit(args));
-            default -> throw new AdminException("unknown-command", "unknown command '" + cmd + "'");
+            case STATUS -> agent.status();
+            case SWITCHOVER -> agent.switchover(seconds(args, "hold", agent.defaultSwitchoverHoldNanos()));
+            case RESUME -> agent.resume();
+            case MAINTENANCE -> agent.maintenance(onOff(args));
+            case PRIORITY -> agent.priority(priority(args));
+            case RELOAD -> agent.reload();
+            case EVENTS -> CompletableFuture.completedFuture(events(args));
+            case METRICS -> CompletableFuture.completedFuture(agent.metrics().snapshot());
+            case GARP -> agent.announce();
+            case CONNECTIONS -> agent.connections(client(args), limit(args));
+            case DOCTOR -> agent.doctor();
         };
     }
 

@@ -32,6 +32,9 @@ public interface AgentControl {
      */
     CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit);
 
+    /** The settings of this machine a failover depends on, each with what to change if it does not serve. */
+    CompletableFuture<Map<String, Object>> doctor();
+
     long defaultSwitchoverHoldNanos();
 
     EventLog events();

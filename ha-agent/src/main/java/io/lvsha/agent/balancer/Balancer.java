@@ -194,6 +194,11 @@ public final class Balancer implements AutoCloseable {
         return backend.connectionState() == null ? 0 : backend.connectionState().commit(connections);
     }
 
+    /** The backend's kernel checks, read on the backend's own thread. */
+    public java.util.concurrent.CompletableFuture<List<io.lvsha.agent.director.KernelCheck>> kernelChecks() {
+        return java.util.concurrent.CompletableFuture.supplyAsync(backend::kernelChecks, worker);
+    }
+
     public boolean replicatesConnections() {
         return export != null;
     }

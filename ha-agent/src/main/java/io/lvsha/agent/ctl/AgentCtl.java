@@ -3,6 +3,7 @@ package io.lvsha.agent.ctl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lvsha.agent.admin.AdminCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,26 +18,13 @@ import java.util.List;
 
 /**
  * {@code ha-agentctl}: the operator's command line over the admin socket. Human output by default,
- * the agent's JSON reply with {@code --json}. Exit codes: 0 done, 1 the agent said no, 2 bad usage,
- * 3 no agent to talk to.
+ * the agent's JSON reply with {@code --json}. Exit codes: 0 done, 1 the agent said no (or doctor
+ * advises a change), 2 bad usage, 3 no agent to talk to.
  */
 public final class AgentCtl {
     static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String USAGE = """
-            usage: ha-agentctl [--socket PATH] [--json] COMMAND
-              status                        who is master and why; channels, VIPs, last transition
-              switchover [--hold SECONDS]   hand mastership to the peer (on the master), or take it (on the backup)
-              resume                        end a switchover's hold: normal preemption again
-              maintenance on|off            leave the group and refuse mastership until 'off' (kept over reload, not restart)
-              priority set N | reset        override the configured priority (1..254), or go back to it
-              reload                        re-read the configuration file; a bad file is refused, the running one kept
-              events [--last N] [--follow]  recent events, then (with --follow) every new one as it happens
-              metrics                       counters, histograms and gauges
-              garp                          send a gratuitous ARP / NA burst now (master only)
-              connections [--client ADDRESS] [--limit N]
-                                            the replicated connection table (what a takeover commits): count and entries
-              hello                         protocol and agent version""";
+    private static final String USAGE = AdminCommand.usage("ha-agentctl [--socket PATH] [--json] COMMAND");
 
     private AgentCtl() {
     }
@@ -90,7 +78,10 @@ public final class AgentCtl {
                         + " (" + reply.path("error").path("code").asText("?") + ")");
                 return 1;
             }
-            out.println(json ? line : Render.reply(request.path("cmd").asText(), reply));
+            out.println(json ? line : Render.reply(AdminCommand.named(request.path("cmd").asText()), reply));
+            if (reply.path("advised").asLong(0) > 0) {
+                return 1;
+            }
             while (follow && (line = in.readLine()) != null) {
                 out.println(json ? line : Render.event(JSON.readTree(line)));
                 out.flush();
@@ -116,56 +107,56 @@ public final class AgentCtl {
         }
         ObjectNode request = JSON.createObjectNode();
         ObjectNode args = JSON.createObjectNode();
-        String cmd = words.get(0);
+        AdminCommand command = AdminCommand.named(words.get(0));
+        String cmd = command.word();
         List<String> rest = words.subList(1, words.size());
         request.put("cmd", cmd);
-        switch (cmd) {
-            case "status", "resume", "reload", "metrics", "garp", "hello" -> expectNone(cmd, rest);
-            case "switchover" -> {
+        switch (command) {
+            case STATUS, RESUME, RELOAD, METRICS, GARP, HELLO, DOCTOR -> expectNone(cmd, rest);
+            case SWITCHOVER -> {
                 if (rest.size() == 2 && rest.get(0).equals("--hold")) {
                     args.put("hold", number(rest.get(1), "--hold"));
                 } else {
                     expectNone(cmd, rest);
                 }
             }
-            case "maintenance" -> {
+            case MAINTENANCE -> {
                 if (rest.size() != 1 || !(rest.get(0).equals("on") || rest.get(0).equals("off"))) {
-                    throw new IllegalArgumentException("maintenance on|off");
+                    throw new IllegalArgumentException(cmd + " " + command.arguments());
                 }
                 args.put("state", rest.get(0));
             }
-            case "priority" -> {
+            case PRIORITY -> {
                 if (rest.size() == 2 && rest.get(0).equals("set")) {
                     args.put("action", "set").put("value", (int) number(rest.get(1), "priority"));
                 } else if (rest.size() == 1 && rest.get(0).equals("reset")) {
                     args.put("action", "reset");
                 } else {
-                    throw new IllegalArgumentException("priority set N | priority reset");
+                    throw new IllegalArgumentException(cmd + " " + command.arguments());
                 }
             }
-            case "events" -> {
+            case EVENTS -> {
                 for (int i = 0; i < rest.size(); i++) {
                     if (rest.get(i).equals("--follow")) {
                         args.put("follow", true);
                     } else if (rest.get(i).equals("--last") && i + 1 < rest.size()) {
                         args.put("last", (int) number(rest.get(++i), "--last"));
                     } else {
-                        throw new IllegalArgumentException("events [--last N] [--follow]");
+                        throw new IllegalArgumentException(cmd + " " + command.arguments());
                     }
                 }
             }
-            case "connections" -> {
+            case CONNECTIONS -> {
                 for (int i = 0; i < rest.size(); i++) {
                     if (rest.get(i).equals("--client") && i + 1 < rest.size()) {
                         args.put("client", rest.get(++i));
                     } else if (rest.get(i).equals("--limit") && i + 1 < rest.size()) {
                         args.put("limit", (int) number(rest.get(++i), "--limit"));
                     } else {
-                        throw new IllegalArgumentException("connections [--client ADDRESS] [--limit N]");
+                        throw new IllegalArgumentException(cmd + " " + command.arguments());
                     }
                 }
             }
-            default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
         }
         if (!args.isEmpty()) {
             request.set("args", args);

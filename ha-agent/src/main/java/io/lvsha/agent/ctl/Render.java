@@ -1,6 +1,7 @@
 package io.lvsha.agent.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lvsha.agent.admin.AdminCommand;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -11,19 +12,35 @@ final class Render {
     private Render() {
     }
 
-    static String reply(String cmd, JsonNode reply) {
-        return switch (cmd) {
-            case "status" -> status(reply);
-            case "events" -> {
+    static String reply(AdminCommand command, JsonNode reply) {
+        return switch (command) {
+            case STATUS -> status(reply);
+            case EVENTS -> {
                 StringBuilder text = new StringBuilder();
                 for (JsonNode event : reply.path("events")) {
                     text.append(event(event)).append('\n');
                 }
                 yield text.toString().stripTrailing();
             }
-            case "connections" -> connections(reply);
-            default -> fields(reply);
+            case CONNECTIONS -> connections(reply);
+            case DOCTOR -> doctor(reply);
+            case SWITCHOVER, RESUME, MAINTENANCE, PRIORITY, RELOAD, METRICS, GARP, HELLO -> fields(reply);
         };
+    }
+
+    /** One line a setting, "ok" or "CHANGE" first; what to change under each that needs it. */
+    private static String doctor(JsonNode reply) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode check : reply.path("checks")) {
+            boolean ok = check.path("ok").asBoolean();
+            text.append(ok ? "ok      " : "CHANGE  ").append(check.path("setting").asText()).append(" = ")
+                    .append(check.path("value").asText()).append('\n');
+            if (!ok) {
+                text.append("        ").append(check.path("advice").asText()).append('\n');
+            }
+        }
+        long advised = reply.path("advised").asLong();
+        return text.append(advised == 0 ? "nothing to change" : advised + " setting(s) to change").toString();
     }
 
     /** As {@code ipvsadm -Lnc} lays out a table: one entry a line, then the counts. */

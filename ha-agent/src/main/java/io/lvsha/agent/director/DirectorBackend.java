@@ -33,6 +33,11 @@ public interface DirectorBackend extends AutoCloseable {
         return null;
     }
 
+    /** The kernel settings it depends on for a failover, each as read now (for {@code doctor}). */
+    default java.util.List<KernelCheck> kernelChecks() {
+        return java.util.List.of();
+    }
+
     @Override
     default void close() {
     }

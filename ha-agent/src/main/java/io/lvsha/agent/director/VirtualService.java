@@ -25,6 +25,18 @@ public record VirtualService(String name, ServiceKey key, List<MarkRule> marks, 
         realServers = List.copyOf(realServers);
     }
 
+    /** The addresses clients reach {@code services} at: their VIPs, and those their marking rules match. */
+    public static java.util.Set<io.lvsha.vrrp.IpAddress> addressesOf(List<VirtualService> services) {
+        java.util.Set<io.lvsha.vrrp.IpAddress> addresses = new java.util.HashSet<>();
+        for (VirtualService service : services) {
+            if (service.key() instanceof ServiceKey.Address address) {
+                addresses.add(address.vip());
+            }
+            service.marks().forEach(mark -> addresses.add(mark.vip()));
+        }
+        return java.util.Set.copyOf(addresses);
+    }
+
     /** The same service with another pool (health and operator changes applied). */
     public VirtualService withRealServers(List<RealServer> pool) {
         return new VirtualService(name, key, marks, scheduler, persistenceSeconds, persistencePrefix, forwarding,

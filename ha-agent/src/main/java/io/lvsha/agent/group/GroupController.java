@@ -7,6 +7,7 @@ import io.lvsha.agent.vip.VipSet;
 import io.lvsha.arp.AnnouncementSchedule;
 import io.lvsha.state.peer.Hello;
 import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.peer.PeerFrameTypes;
 import io.lvsha.vrrp.AdvertIntervals;
 import io.lvsha.vrrp.Clock;
 import io.lvsha.vrrp.DropReason;
@@ -63,14 +64,12 @@ public final class GroupController implements HaLoop.Deadlines {
     /** Told of every role change after its takeover or release has run (the director backend's role hook). */
     private java.util.function.Consumer<Boolean> mastershipListener = master -> { };
 
-    /** Frame type: "take over now" (make-before-break switchover). */
-    static final int TYPE_SWITCHOVER_REQUEST = 0x30;
-
     /** A master's switchover waiting for the peer to take over first. */
     private record PendingSwitchover(java.util.concurrent.CompletableFuture<Map<String, Object>> reply, long startedAt,
                                      long deadline, long holdNanos) {
     }
-    private long advertSendFailures;
+    /** Written on the HA loop, read by the metrics thread. */
+    private volatile long advertSendFailures;
 
     GroupController(VirtualRouter router, List<HeartbeatChannel> channels, VipSet vips,
                     AnnouncementSchedule announcements, LinkTracker links, EventLog events, Clock clock,
@@ -84,7 +83,8 @@ public final class GroupController implements HaLoop.Deadlines {
         this.events = events;
         this.clock = clock;
         this.configuredPriority = router.config().priority();
-        this.peers = new PeerSession(router, events, clock, metrics::reachedBackupTable);
+        this.peers = new PeerSession(router, event -> handle(event, clock.nanoTime(), clock.nanoTime()), events, clock,
+                metrics::reachedBackupTable);
     }
 
     /** Removes VIPs an earlier run left behind, then joins the group (as backup, or master if owner). */
@@ -220,7 +220,10 @@ public final class GroupController implements HaLoop.Deadlines {
         }
     }
 
-    /** Feeds one event to the router and carries out what it returns; {@code cause} is when it was due. */
+    /**
+     * Feeds one event to the router and carries out what it returns; {@code cause} is when it was
+     * due. The router's only caller: whatever it returns is executed.
+     */
     private Takeover handle(VrrpEvent event, long now, long cause) {
         List<VrrpAction> actions = router.handle(event, now);
         Takeover takeover = new Takeover(cause);
@@ -504,7 +507,7 @@ public final class GroupController implements HaLoop.Deadlines {
         if (pendingSwitchover != null) {
             throw new IllegalStateException("a switchover is already under way");
         }
-        if (router.role() == Role.MASTER && peers.isUp() && peers.send(new PeerFrame(TYPE_SWITCHOVER_REQUEST, new byte[0]))) {
+        if (router.role() == Role.MASTER && peers.isUp() && peers.send(new PeerFrame(PeerFrameTypes.SWITCHOVER_REQUEST, new byte[0]))) {
             long now = clock.nanoTime();
             long wait = Math.max(500_000_000L, 2 * AdvertIntervals.centisToNanos(router.config().adverIntervalCentis()));
             pendingSwitchover = new PendingSwitchover(new java.util.concurrent.CompletableFuture<>(), now, now + wait,
@@ -584,7 +587,7 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     public void onPeerFrame(PeerFrame frame) {
-        if (peers.onReplicationFrame(frame) || frame.type() != TYPE_SWITCHOVER_REQUEST || !participating) {
+        if (peers.onReplicationFrame(frame) || frame.type() != PeerFrameTypes.SWITCHOVER_REQUEST || !participating) {
             return;
         }
         String refusal = router.role() == Role.BACKUP ? router.switchoverRefusal() : "not backup";
@@ -620,7 +623,8 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     public Map<String, Object> resume() {
-        router.handle(new VrrpEvent.Resume(), clock.nanoTime());
+        long now = clock.nanoTime();
+        handle(new VrrpEvent.Resume(), now, now);
         events.emit("resume", "switchover hold ended by an operator", Map.of());
         return Map.of("role", router.role().name(), "holding", false);
     }

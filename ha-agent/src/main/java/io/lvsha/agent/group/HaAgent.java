@@ -330,6 +330,10 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         loop.reportLagTo(metrics::loopLag);
         metrics.textGauge("vrrp.role", () -> controller.publishedRole().name());
         metrics.gauge("vrrp.priority", controller::publishedPriority);
+        metrics.gauge("vrrp.late_timer_deferrals", controller.router()::lateTimerDeferrals);
+        metrics.gauge("vrrp.fsm.impossible", controller.router()::impossibleEvents);
+        metrics.gauge("vrrp.advert_send_failures", controller::advertSendFailures);
+        metrics.gauge("garp.send_failures", controller.vips()::announcementFailures);
         metrics.gauge("ha.loop.stalls", loop::stalls);
         metrics.gauge("ha.loop.task.failures", loop::taskFailures);
         metrics.gauge("sync.connections", () -> controller.publishedSync()[0]);
@@ -562,6 +566,33 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     @Override
     public CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit) {
         return onLoop(c -> c.connections(client, limit));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> doctor() {
+        List<io.lvsha.agent.director.KernelCheck> checks = new ArrayList<>();
+        List<String> refused = ThreadScheduling.refused();
+        checks.add(new io.lvsha.agent.director.KernelCheck("real-time scheduling (SCHED_FIFO)",
+                refused.isEmpty() ? "granted" : "refused for " + refused.size() + " thread(s): " + String.join("; ", refused),
+                refused.isEmpty() ? null : "grant the agent CAP_SYS_NICE (deploy/systemd/ha-agent.service does): at normal"
+                + " priority adverts and replicated flows wait for a CPU behind the director's load"));
+        CompletableFuture<List<io.lvsha.agent.director.KernelCheck>> backend = balancer == null
+                ? CompletableFuture.completedFuture(List.of()) : balancer.kernelChecks();
+        return backend.thenApply(kernel -> {
+            checks.addAll(kernel);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (io.lvsha.agent.director.KernelCheck check : checks) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("setting", check.setting());
+                row.put("value", check.value());
+                row.put("ok", check.ok());
+                if (!check.ok()) {
+                    row.put("advice", check.advice());
+                }
+                rows.add(row);
+            }
+            return Map.of("checks", rows, "advised", checks.stream().filter(check -> !check.ok()).count());
+        });
     }
 
     @Override

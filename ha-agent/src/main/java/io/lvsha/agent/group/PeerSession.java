@@ -24,6 +24,7 @@ final class PeerSession {
     static final long SYNC_WAIT_NANOS = 60_000_000_000L;
 
     private final VirtualRouter router;
+    private final java.util.function.Consumer<VrrpEvent> toRouter;
     private final EventLog events;
     private final Clock clock;
     private final StateSync stateSync;
@@ -36,9 +37,15 @@ final class PeerSession {
     /** Connections, replica state, behind, repaired: for the metrics thread. */
     private volatile long[] published = {0, 0, 0, 0, 0};
 
-    /** @param appliedUpdate told, as backup, the master kernel's event stamp of each update applied to our table */
-    PeerSession(VirtualRouter router, EventLog events, Clock clock, java.util.function.LongConsumer appliedUpdate) {
+    /**
+     * @param router read for its role only
+     * @param toRouter feeds an event to the router through the controller, which executes what it returns
+     * @param appliedUpdate told, as backup, the master kernel's event stamp of each update applied to our table
+     */
+    PeerSession(VirtualRouter router, java.util.function.Consumer<VrrpEvent> toRouter, EventLog events, Clock clock,
+                java.util.function.LongConsumer appliedUpdate) {
         this.router = router;
+        this.toRouter = toRouter;
         this.events = events;
         this.clock = clock;
         this.stateSync = new StateSync(events, appliedUpdate);
@@ -166,7 +173,7 @@ final class PeerSession {
             return;
         }
         preemptHeld = wanted;
-        router.handle(new VrrpEvent.PreemptHold(wanted), clock.nanoTime());
+        toRouter.accept(new VrrpEvent.PreemptHold(wanted));
         if (wanted) {
             events.emit("preempt-held", "not taking mastership back before the connection table is in sync (at most "
                     + SYNC_WAIT_NANOS / 1_000_000_000L + " s)", Map.of("max_s", SYNC_WAIT_NANOS / 1_000_000_000L));

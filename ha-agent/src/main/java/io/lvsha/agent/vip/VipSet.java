@@ -39,8 +39,8 @@ public final class VipSet {
     private final int lifetimeSeconds;
     private final List<LinkPort> ports = new ArrayList<>();
     private final List<byte[]> announcements = new ArrayList<>();
-    private long announcementsSent;
-    private long announcementFailures;
+    /** Written on the HA loop, read by the metrics thread. */
+    private volatile long announcementFailures;
 
     /**
      * @param portsByInterface an open port for every VIP interface
@@ -115,7 +115,6 @@ public final class VipSet {
                 }
             }
         }
-        announcementsSent += sent;
         return sent;
     }
 
@@ -134,10 +133,6 @@ public final class VipSet {
 
     public List<AgentConfig.Vip> vips() {
         return vips;
-    }
-
-    public long announcementsSent() {
-        return announcementsSent;
     }
 
     public long announcementFailures() {

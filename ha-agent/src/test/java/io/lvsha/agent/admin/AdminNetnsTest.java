@@ -195,6 +195,15 @@ class AdminNetnsTest extends LabTest {
     }
 
     @Test
+    void doctorReportsTheSettingsAFailoverDependsOn() throws Exception {
+        JsonNode reply = ok(AdminClient.call(d1Socket, "{\"cmd\":\"doctor\"}"));
+        JsonNode scheduling = reply.path("checks").get(0);
+        assertEquals("real-time scheduling (SCHED_FIFO)", scheduling.path("setting").asText(), reply.toString());
+        assertEquals("granted", scheduling.path("value").asText(), "the agent runs as root: " + reply);
+        assertEquals(0, reply.path("advised").asLong(), "nothing to change for an agent without a director: " + reply);
+    }
+
+    @Test
     void followStreamsEachNewEventAsItHappens() throws Exception {
         try (AdminClient follower = new AdminClient(d1Socket)) {
             JsonNode recent = ok(follower.send("{\"cmd\":\"events\",\"args\":{\"last\":3,\"follow\":true}}"));
@@ -221,6 +230,10 @@ class AdminNetnsTest extends LabTest {
         assertEquals("MASTER", metrics.path("vrrp.role").asText());
         assertEquals(1, metrics.path("vrrp.takeover.micros").path("count").asLong(), metrics.toString());
         assertTrue(metrics.path("ha.loop.lag.micros").path("count").asLong() > 0, metrics.toString());
+        assertEquals(0, metrics.path("vrrp.fsm.impossible").asLong(), metrics.toString());
+        assertEquals(0, metrics.path("vrrp.late_timer_deferrals").asLong(), metrics.toString());
+        assertEquals(0, metrics.path("vrrp.advert_send_failures").asLong(), metrics.toString());
+        assertEquals(0, metrics.path("garp.send_failures").asLong(), metrics.toString());
         String scrape = lab.exec("d1", "/usr/bin/python3", "-c",
                 "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9469/metrics').read().decode())");
         assertTrue(scrape.contains("vrrp_channel_public_adverts_sent"), scrape);

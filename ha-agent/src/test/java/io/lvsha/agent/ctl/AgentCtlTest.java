@@ -37,13 +37,41 @@ class AgentCtlTest {
     }
 
     @Test
+    void doctorShowsEachSettingAndWhatToChange() throws Exception {
+        assertEquals("{\"cmd\":\"doctor\"}", AgentCtl.request(List.of("doctor")).toString());
+        com.fasterxml.jackson.databind.JsonNode reply = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"ok":true,"checks":[
+                  {"setting":"real-time scheduling (SCHED_FIFO)","value":"granted","ok":true},
+                  {"setting":"net.ipv4.vs.conntrack","value":"0","ok":false,"advice":"sysctl -w net.ipv4.vs.conntrack=1"}],
+                 "advised":1}""");
+        assertEquals("""
+                ok      real-time scheduling (SCHED_FIFO) = granted
+                CHANGE  net.ipv4.vs.conntrack = 0
+                        sysctl -w net.ipv4.vs.conntrack=1
+                1 setting(s) to change""", Render.reply(io.lvsha.agent.admin.AdminCommand.DOCTOR, reply));
+    }
+
+    @Test
     void badUsageIsRefusedBeforeAnythingIsSent() {
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("maintenance", "maybe")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("priority", "set", "high")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("status", "now")));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("doctor", "--fix")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("connections", "--client")));
         assertEquals(2, run("explode"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'explode'"));
+    }
+
+    @Test
+    void theUsageListsEveryCommandFromTheProtocolsTable() {
+        assertEquals(0, run("--help"));
+        String usage = out.toString(StandardCharsets.UTF_8);
+        for (io.lvsha.agent.admin.AdminCommand command : io.lvsha.agent.admin.AdminCommand.values()) {
+            assertTrue(usage.contains("\n  " + command.word()), command + " is missing from:\n" + usage);
+        }
+        assertTrue(usage.contains("  status                        who is master and why"), usage);
+        assertTrue(usage.contains("  connections [--client ADDRESS] [--limit N]\n" + " ".repeat(32) + "the replicated"), usage);
+        assertTrue(usage.contains("conntrack,\n" + " ".repeat(32) + "the kernel's sync daemon"), usage);
     }
 
     @Test

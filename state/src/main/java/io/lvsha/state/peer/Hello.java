@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 public record Hello(String node, String version, String configDigest, Map<String, IpAddress> advertSources,
                     IpAddress syncSource) {
     /** Frame type of a hello. */
-    public static final int TYPE = 0x10;
+    public static final int TYPE = PeerFrameTypes.HELLO;
 
     public Hello {
         for (String field : new String[] {node, version, configDigest}) {

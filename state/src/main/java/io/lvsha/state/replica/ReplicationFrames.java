@@ -1,6 +1,7 @@
 package io.lvsha.state.replica;
 
 import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.peer.PeerFrameTypes;
 import java.nio.ByteBuffer;
 
 /**
@@ -20,12 +21,12 @@ import java.nio.ByteBuffer;
  * </pre>
  */
 public final class ReplicationFrames {
-    public static final int DIGESTS = 0x40;
-    static final int RESYNC_START = 0x41;
-    static final int BUCKET = 0x42;
-    public static final int RESYNC_DONE = 0x43;
-    static final int UPDATE = 0x44;
-    static final int REMOVE = 0x45;
+    public static final int DIGESTS = PeerFrameTypes.REPLICA_DIGESTS;
+    static final int RESYNC_START = PeerFrameTypes.REPLICA_RESYNC_START;
+    static final int BUCKET = PeerFrameTypes.REPLICA_BUCKET;
+    public static final int RESYNC_DONE = PeerFrameTypes.REPLICA_RESYNC_DONE;
+    static final int UPDATE = PeerFrameTypes.REPLICA_UPDATE;
+    static final int REMOVE = PeerFrameTypes.REPLICA_REMOVE;
     /** The first and last frame types of replication. */
     public static final int FIRST_TYPE = DIGESTS;
     public static final int LAST_TYPE = REMOVE;

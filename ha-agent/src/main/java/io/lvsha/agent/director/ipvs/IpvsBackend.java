@@ -10,6 +10,7 @@ import io.lvsha.state.sync.KernelSyncSender;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.DirectorBackendProvider;
+import io.lvsha.agent.director.KernelCheck;
 import io.lvsha.agent.director.MarkRules;
 import io.lvsha.agent.director.ServiceKey;
 import io.lvsha.agent.director.SyncDaemon;
@@ -36,7 +37,11 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
      * then holds a conntrack entry (size nf_conntrack_max for it). Where it is on, conntrack's NEW
      * event tells the poller of each connection at its first packet.
      */
-    static final String CONNTRACK_SWITCH = "/proc/sys/net/ipv4/vs/conntrack";
+    static final String CONNTRACK_SWITCH = "net.ipv4.vs.conntrack";
+    /** The kernel sync daemon's own settings, reported by doctor as they are (README: why the agent leaves them). */
+    static final List<String> SYNC_SETTINGS = List.of("net.ipv4.vs.sync_threshold", "net.ipv4.vs.sync_refresh_period",
+            "net.ipv4.vs.sync_retries", "net.ipv4.vs.sync_qlen_max", "net.ipv4.vs.sync_sock_size", "net.ipv4.vs.sync_ports",
+            "net.ipv4.vs.sync_persist_mode");
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IpvsBackend.class);
     private final BackendContext context;
     /** Services this agent programmed: removed when they leave the config, even without table ownership. */
@@ -93,7 +98,7 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         programmed.clear();
         desired.services().forEach(service -> programmed.add(service.key()));
         services = desired.services();
-        vips = vipsOf(desired.services());
+        vips = VirtualService.addressesOf(desired.services());
         String marks = marks(desired.services());
         if (!marks.equals(loadedMarks)) {
             commands += loadMarks(marks);
@@ -181,12 +186,7 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
     }
 
     private ConntrackEventReader wakeOnNewConnections(IpvsConnectionPoller woken) {
-        String tracked;
-        try {
-            tracked = context.commands().read(CONNTRACK_SWITCH).strip();
-        } catch (java.io.IOException e) {
-            tracked = "unreadable (" + e.getMessage() + ")";
-        }
+        String tracked = KernelCheck.read(context.commands(), CONNTRACK_SWITCH);
         if (!tracked.equals("1")) {
             LOG.info("new IPVS connections are found by reading {} every 5-100 ms (net.ipv4.vs.conntrack is {};"
                     + " at 1 each is read at its first packet, from conntrack's events)", TABLE, tracked);
@@ -220,16 +220,23 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
         }
     }
 
-    private static Set<IpAddress> vipsOf(List<VirtualService> services) {
-        Set<IpAddress> addresses = new HashSet<>();
-        for (VirtualService service : services) {
-            if (service.key() instanceof ServiceKey.Address address) {
-                addresses.add(address.vip());
-            }
-            service.marks().forEach(mark -> addresses.add(mark.vip()));
+    @Override
+    public List<KernelCheck> kernelChecks() {
+        List<KernelCheck> checks = new ArrayList<>();
+        String tracked = KernelCheck.read(context.commands(), CONNTRACK_SWITCH);
+        checks.add(new KernelCheck(CONNTRACK_SWITCH, tracked, tracked.equals("1") ? null
+                : "new connections reach the backup agent at the next read of " + TABLE + " (5-100 ms); with"
+                + " sysctl -w " + CONNTRACK_SWITCH + "=1 (and nf_conntrack_netlink loaded) each goes at its first packet,"
+                + " from conntrack's events (restart the agent after); each IPVS connection then holds a conntrack entry"));
+        if (tracked.equals("1")) {
+            checks.add(KernelCheck.conntrackFill(context.commands()));
         }
-        return Set.copyOf(addresses);
+        if (context.syncDaemon() != null) {
+            SYNC_SETTINGS.forEach(setting -> checks.add(new KernelCheck(setting, KernelCheck.read(context.commands(), setting), null)));
+        }
+        return checks;
     }
+
 
     /**
      * Hands the replicated table to this node's own backup sync daemon, still running at this

@@ -64,7 +64,7 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
     @Override
     public ApplyReport apply(DesiredState desired) throws BackendException {
         String table = NftRuleset.table(desired.services());
-        vips = vipsOf(desired.services());
+        vips = VirtualService.addressesOf(desired.services());
         helperPorts = desired.services().stream().filter(service -> service.helper() != null)
                 .map(VirtualService::helperPort).collect(java.util.stream.Collectors.toUnmodifiableSet());
         if (table.equals(loaded)) {
@@ -210,15 +210,20 @@ public final class NftablesBackend implements DirectorBackend, ConnectionState {
         return netlink;
     }
 
-    private static Set<IpAddress> vipsOf(List<VirtualService> services) {
-        Set<IpAddress> vips = new java.util.HashSet<>();
-        for (VirtualService service : services) {
-            if (service.key() instanceof ServiceKey.Address address) {
-                vips.add(address.vip());
-            }
-            service.marks().forEach(rule -> vips.add(rule.vip()));
-        }
-        return Set.copyOf(vips);
+
+    @Override
+    public List<io.lvsha.agent.director.KernelCheck> kernelChecks() {
+        CommandRunner commands = context.commands();
+        String events = io.lvsha.agent.director.KernelCheck.read(commands, "net.netfilter.nf_conntrack_events");
+        String stamps = io.lvsha.agent.director.KernelCheck.read(commands, "net.netfilter.nf_conntrack_timestamp");
+        return List.of(
+                new io.lvsha.agent.director.KernelCheck("net.netfilter.nf_conntrack_events", events, events.equals("0")
+                        ? "conntrack raises no events: a new flow reaches the backup only at the next repair pass"
+                        + " (director.export-interval); sysctl -w net.netfilter.nf_conntrack_events=1" : null),
+                new io.lvsha.agent.director.KernelCheck("net.netfilter.nf_conntrack_timestamp", stamps, stamps.equals("1") ? null
+                        : "events carry no kernel stamp, so the replication lag histograms (replication.event_lag,"
+                        + " replication.backup_table_lag) stay empty; sysctl -w net.netfilter.nf_conntrack_timestamp=1"),
+                io.lvsha.agent.director.KernelCheck.conntrackFill(commands));
     }
 
     @Override

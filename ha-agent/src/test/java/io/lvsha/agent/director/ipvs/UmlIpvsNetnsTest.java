@@ -153,6 +153,11 @@ class UmlIpvsNetnsTest {
     void markedTrafficReachesTheRealServerAndTheMirrorHearsTheMastersKernel() throws Exception {
         backend.roleChanged(true);
         assertTrue(uml.shell("ipvsadm -L --daemon").output().contains("master sync daemon"), "the role hook started the master daemon");
+        java.util.Map<String, io.lvsha.agent.director.KernelCheck> doctor = new java.util.HashMap<>();
+        backend.kernelChecks().forEach(check -> doctor.put(check.setting(), check));
+        assertTrue(doctor.get("net.ipv4.vs.conntrack").ok(), "the guest tracks IPVS in conntrack: " + doctor);
+        assertEquals("3 50", doctor.get("net.ipv4.vs.sync_threshold").value(), "the kernel's own, read from the guest");
+        assertTrue(doctor.get("net.netfilter.nf_conntrack_count").ok(), doctor.toString());
         List<ConnectionRecord> heard = new CopyOnWriteArrayList<>();
         KernelSyncMirror mirror = Netns.within(lab.name(), () -> KernelSyncMirror.start("224.0.0.81", 8848, "br0", 7,
                 message -> heard.addAll(message.connections())));
