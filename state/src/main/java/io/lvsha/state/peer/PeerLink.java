@@ -169,9 +169,13 @@ public final class PeerLink implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event instanceof PeerAuthenticated) {
-                if (active != null && active.isActive()) {
-                    ctx.close(); // one peer at a time: a second connection is a stale or rogue one
-                    return;
+                Channel previous = active;
+                if (previous != null && previous.isActive()) {
+                    // One peer at a time, and this one proved the key: the peer came back, and the old
+                    // connection is dead without a FIN (a power cut, a killed VM) or soon will be.
+                    LOG.info("peer link: {} connected again while its old connection {} looked alive; the new one"
+                            + " replaces it", ctx.channel().remoteAddress(), previous.remoteAddress());
+                    previous.close();
                 }
                 early = new ArrayList<>();
                 Channel channel = ctx.channel();
@@ -217,7 +221,8 @@ public final class PeerLink implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            if (up) {
+            // A connection a newer one replaced ends unreported: the link is the newer one.
+            if (up && active == ctx.channel()) {
                 active = null;
                 listener.down(closed ? "closed here" : "the peer closed the connection or it broke");
             }

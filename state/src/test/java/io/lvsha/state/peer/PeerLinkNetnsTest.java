@@ -208,6 +208,37 @@ class PeerLinkNetnsTest {
         return thread.poll(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * The peer dies without closing its connection (its FIN never leaves: a power cut, a killed
+     * VM) and comes back: its new connection replaces the old one at once, and the old one's end
+     * reports no loss over the new link (UML: the returning director's resync answers went to the
+     * dead connection, and its late close cleared the new one).
+     */
+    @Test
+    void aPeerThatDiedWithoutClosingReplacesItsOldConnectionWhenItComesBack() throws Exception {
+        Events d1 = new Events();
+        listener = n1.within(() -> PeerLink.listen(new Hello("d1", "v", "x"), KEY, D1, d1));
+        connector = n2.within(() -> PeerLink.connect(new Hello("d2", "v", "1"), KEY, D1, new Events()));
+        assertEquals(new Hello("d2", "v", "1"), d1.next());
+        n2.exec("ip", "link", "set", "priv0", "down");
+        connector.close(); // its FIN cannot leave,
+        n2.exec("ss", "-K", "dst", "192.168.60.11", "dport", "=", "7311"); // and its socket is gone: d1 holds a dead connection
+        n2.exec("ip", "link", "set", "priv0", "up");
+        Events back = new Events();
+        connector = n2.within(() -> PeerLink.connect(new Hello("d2", "v", "2"), KEY, D1, back));
+        Object next = d1.next();
+        if (next instanceof String down) {
+            assertTrue(down.startsWith("down:"), down); // the old one's end, reported before the new one is up
+            next = d1.next();
+        }
+        assertEquals(new Hello("d2", "v", "2"), next, "the returning peer is up");
+        assertEquals(new Hello("d1", "v", "x"), back.next());
+        assertTrue(listener.send(new PeerFrame(0x20, new byte[] {9})), "d1 sends over the new connection");
+        assertEquals(new PeerFrame(0x20, new byte[] {9}), back.next());
+        assertNull(d1.seen.poll(1, TimeUnit.SECONDS), "no loss reported after the new link is up");
+        assertTrue(listener.isUp());
+    }
+
     @Test
     void aPeerWithTheWrongKeyNeverComesUp() throws Exception {
         Events d1 = new Events();
