@@ -18,34 +18,22 @@ import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.agent.vip.VipSet;
 import io.lvsha.arp.AddressManager;
 import io.lvsha.arp.AnnouncementSchedule;
-import io.lvsha.arp.InterfaceAddress;
 import io.lvsha.arp.Interfaces;
 import io.lvsha.arp.LinkPort;
 import io.lvsha.arp.MacAddress;
 import io.lvsha.arp.ThreadScheduling;
-import io.lvsha.state.peer.Hello;
 import io.lvsha.state.peer.PeerFrame;
 import io.lvsha.state.peer.PeerLink;
 import io.lvsha.state.replica.TableSource;
 import io.lvsha.vrrp.AddressFamily;
-import io.lvsha.vrrp.AdvertCodec;
-import io.lvsha.vrrp.AdvertRejectedException;
 import io.lvsha.vrrp.Clock;
-import io.lvsha.vrrp.DropReason;
 import io.lvsha.vrrp.IpAddress;
 import io.lvsha.vrrp.VirtualRouter;
 import io.lvsha.vrrp.VirtualRouterConfig;
-import io.lvsha.vrrp.VrrpEvent;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +74,6 @@ public final class HaAgent implements AgentControl, AutoCloseable {
      * PeerLinkAgentNetnsTest). Below the HA loop, which handles what they receive.
      */
     private static final int ADVERT_RECEIVE_PRIORITY = 18;
-    /** Below the advert receivers: the link carries the connection table. */
-    private static final int PEER_LINK_PRIORITY = 15;
 
     private volatile AgentConfig config;
     private final EventLog events;
@@ -125,7 +111,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         List<LinkPort> extraPorts = new ArrayList<>();
         AtomicReference<Balancer> started = new AtomicReference<>();
         try {
-            VirtualRouterConfig routerConfig = routerConfig(config, addresses);
+            VirtualRouterConfig routerConfig = RouterSetup.routerConfig(config, addresses);
             HaLoop loop = new HaLoop(Clock.SYSTEM);
             AtomicReference<GroupController> controllerRef = new AtomicReference<>();
             Map<String, LinkPort> ports = new HashMap<>();
@@ -165,11 +151,11 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             GroupController controller = new GroupController(new VirtualRouter(routerConfig), channels, vips,
                     new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM, metrics);
             controllerRef.set(controller);
-            registerMetrics(metrics, controller, channels, loop);
+            MetricsWiring.register(metrics, controller, channels, loop);
             if (config.prometheus() != null) {
                 metrics.servePrometheus(config.prometheus());
             }
-            warmUp(routerConfig, addresses);
+            WarmUp.run(routerConfig, addresses);
             events.emit("agent-start", "VRID " + routerConfig.vrid() + " v" + routerConfig.version().wireValue()
                     + " priority " + routerConfig.priority() + ", advert every " + routerConfig.adverIntervalCentis() * 10
                     + " ms on " + channelList(channels), Map.of("vrid", routerConfig.vrid(),
@@ -218,12 +204,12 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             if (config.sync() != null) {
                 AgentConfig.Sync sync = config.sync();
                 // The kernel sends its sync datagrams from its own address on the sync interface.
-                syncSource = primaryAddress(sync.iface(), AddressFamily.IPV4, Set.copyOf(config.advertisedAddresses()), addresses);
+                syncSource = RouterSetup.primaryAddress(sync.iface(), AddressFamily.IPV4, Set.copyOf(config.advertisedAddresses()), addresses);
                 agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
                         sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = startPeerLink(config, loop, controller, channels, syncSource, agent.mirror);
+                agent.peerLink = PeerLinkWiring.start(config, loop, controller, channels, syncSource, agent.mirror);
             }
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -252,186 +238,10 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         return link != null && link.send(frame);
     }
 
-    /**
-     * Starts the link to the other agent; its callbacks are handed to the HA loop.
-     *
-     * @param syncSource where this node's kernel sends sync datagrams from, or null without them
-     * @param mirror this node's sync mirror, told the peer's sync source once it is known, or null
-     */
-    private static PeerLink startPeerLink(AgentConfig config, HaLoop loop, GroupController controller,
-                                          List<HeartbeatChannel> channels, IpAddress syncSource,
-                                          io.lvsha.state.sync.KernelSyncMirror mirror) throws IOException {
-        AgentConfig.PeerLink settings = config.peerLink();
-        refuseSharedKeyFile(settings.keyFile());
-        byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
-        if (key.length < 16) {
-            throw new IOException(settings.keyFile() + ": a peer-link key has at least 16 bytes; this one has " + key.length
-                    + " (make one with: head -c 32 /dev/urandom > " + settings.keyFile() + ")");
-        }
-        String digest = config.sharedDigest();
-        Map<String, IpAddress> advertSources = new LinkedHashMap<>();
-        channels.forEach(channel -> advertSources.put(channel.name(), channel.source()));
-        Hello own = new Hello(config.node(), Versions.AGENT, digest, advertSources, syncSource);
-        PeerLink.Listener listener = new PeerLink.Listener() {
-            @Override
-            public void up(Hello peer) {
-                // The link is authenticated: its word on where the peer's adverts come from is trusted.
-                for (HeartbeatChannel channel : channels) {
-                    IpAddress source = peer.advertSources().get(channel.name());
-                    if (source != null) {
-                        channel.learnPeerSource(source);
-                    }
-                }
-                if (mirror != null && syncSource != null && peer.syncSource() != null) {
-                    mirror.acceptOnlyFrom(Set.of(inetAddress(syncSource), inetAddress(peer.syncSource())));
-                }
-                loop.execute(() -> controller.onPeerUp(peer, digest));
-            }
-
-            @Override
-            public void frame(PeerFrame frame) {
-                loop.execute(() -> controller.onPeerFrame(frame));
-            }
-
-            @Override
-            public void down(String why) {
-                loop.execute(() -> controller.onPeerDown(why));
-            }
-        };
-        Set<InetAddress> allowed = new HashSet<>();
-        settings.allow().forEach(address -> allowed.add(inetAddress(address)));
-        PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), allowed, listener)
-                : PeerLink.connect(own, key, settings.connect(), listener);
-        link.runOnLinkThread(() -> ThreadScheduling.makeCurrentThreadRealtime(PEER_LINK_PRIORITY, "the peer link runs"));
-        loop.execute(() -> controller.attachPeerLink(link::send));
-        return link;
-    }
-
-    private static InetAddress inetAddress(IpAddress address) {
-        try {
-            return InetAddress.getByAddress(address.toBytes());
-        } catch (java.net.UnknownHostException impossible) {
-            throw new IllegalStateException("an IpAddress has 4 or 16 bytes", impossible);
-        }
-    }
-
-    /** As ssh does with a private key: a key others can read is no secret, and the link's authentication is void. */
-    private static void refuseSharedKeyFile(Path keyFile) throws IOException {
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(keyFile);
-        if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)
-                || mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException("peer-link.key-file " + keyFile + " is open to group or others (mode "
-                    + PosixFilePermissions.toString(mode) + "): the key would be no secret; chmod 600 " + keyFile);
-        }
-    }
-
-    private static void registerMetrics(AgentMetrics metrics, GroupController controller,
-                                        List<HeartbeatChannel> channels, HaLoop loop) {
-        loop.reportLagTo(metrics::loopLag);
-        metrics.textGauge("vrrp.role", () -> controller.publishedRole().name());
-        metrics.gauge("vrrp.priority", controller::publishedPriority);
-        metrics.gauge("vrrp.late_timer_deferrals", controller.router()::lateTimerDeferrals);
-        metrics.gauge("vrrp.fsm.impossible", controller.router()::impossibleEvents);
-        metrics.gauge("vrrp.advert_send_failures", controller::advertSendFailures);
-        metrics.gauge("garp.send_failures", controller.vips()::announcementFailures);
-        metrics.gauge("ha.loop.stalls", loop::stalls);
-        metrics.gauge("ha.loop.task.failures", loop::taskFailures);
-        metrics.gauge("sync.connections", () -> controller.publishedSync()[0]);
-        metrics.gauge("sync.state", () -> controller.publishedSync()[1]);
-        metrics.gauge("sync.behind", () -> controller.publishedSync()[2]);
-        metrics.gauge("sync.repaired", () -> controller.publishedSync()[3]);
-        metrics.gauge("sync.refused", () -> controller.publishedSync()[4]);
-        for (HeartbeatChannel channel : channels) {
-            String prefix = "vrrp.channel." + channel.name();
-            metrics.gauge(prefix + ".adverts.sent", channel::sent);
-            metrics.gauge(prefix + ".adverts.received", channel::received);
-            for (DropReason reason : DropReason.values()) {
-                metrics.gauge(prefix + ".adverts.dropped." + reason.metricName(), () -> channel.drops().total(reason));
-            }
-        }
-    }
-
     private static String channelList(List<HeartbeatChannel> channels) {
         return String.join(", ", channels.stream().map(c -> c.name() + "=" + c.iface() + " from " + c.source()
                 + (c.peers().isEmpty() ? "" : " to " + c.peers())).toList());
     }
-
-    /** The router's settings, with each channel's source address found on its interface if not configured. */
-    private static VirtualRouterConfig routerConfig(AgentConfig config, AddressManager addresses) throws IOException {
-        AgentConfig.Group group = config.group();
-        AddressFamily family = config.vips().get(0).address().address().family();
-        Set<IpAddress> vipAddresses = Set.copyOf(config.advertisedAddresses());
-        List<VirtualRouterConfig.Channel> channels = new ArrayList<>();
-        for (AgentConfig.Channel channel : group.channels()) {
-            IpAddress source = channel.source() != null ? channel.source()
-                    : primaryAddress(channel.iface(), family, vipAddresses, addresses);
-            channels.add(new VirtualRouterConfig.Channel(channel.name(), source));
-        }
-        try {
-            return new VirtualRouterConfig(group.version(), group.vrid(), group.priority(), group.adverIntervalCentis(),
-                    group.preempt(), group.preemptDelayNanos(), group.accept(), channels, config.advertisedAddresses(),
-                    group.auth(), group.checksum());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(config.source() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static IpAddress primaryAddress(String iface, AddressFamily family, Set<IpAddress> vips,
-                                            AddressManager addresses) throws IOException {
-        if (family == AddressFamily.IPV6) {
-            IpAddress linkLocal = Interfaces.linkLocalAddress(iface);
-            if (linkLocal == null) {
-                throw new IOException(iface + " has no IPv6 link-local address to send adverts from");
-            }
-            return linkLocal;
-        }
-        for (InterfaceAddress address : addresses.list(iface)) {
-            if (address.address().family() == family && !vips.contains(address.address())) {
-                return address.address();
-            }
-        }
-        throw new IOException(iface + " has no " + family + " address of its own to send adverts from;"
-                + " add one, or set 'source' for the channel");
-    }
-
-    /**
-     * Runs the takeover path's own code a few thousand times before the first real takeover, which
-     * on a backup may come months after start-up: code that never ran is interpreted, and measured
-     * here it made the first takeover milliseconds slower. Nothing here touches the wire or the
-     * VIPs: the codec and a throwaway state machine are pure, and the netlink path is exercised
-     * with a loopback address (127.77.77.77/32 on lo, inside 127/8 that lo already answers for).
-     */
-    private static void warmUp(VirtualRouterConfig router, AddressManager addresses) {
-        IpAddress source = router.channels().get(0).primaryAddress();
-        IpAddress group = source.family() == AddressFamily.IPV4 ? IpAddress.parse("224.0.0.18") : IpAddress.parse("ff02::12");
-        byte[] datagram = new byte[AdvertCodec.datagramLength(router.advertisement(router.priority()))];
-        for (int i = 0; i < 20_000; i++) {
-            AdvertCodec.encodeDatagram(router.advertisement(1 + i % 254), source, group, router.checksumMode(), i,
-                    datagram, 0);
-            try {
-                AdvertCodec.decodeDatagram(datagram, 0, datagram.length, router.checksumMode());
-            } catch (AdvertRejectedException e) {
-                throw new IllegalStateException("our own advert does not decode: " + e.getMessage(), e);
-            }
-        }
-        for (int i = 0; i < 5_000; i++) {
-            VirtualRouter rehearsal = new VirtualRouter(router);
-            long now = i * 10_000_000_000L;
-            rehearsal.handle(new VrrpEvent.Startup(), now);
-            rehearsal.handle(new VrrpEvent.TimerTick(), now + rehearsal.masterDownIntervalNanos());
-            rehearsal.handle(new VrrpEvent.Shutdown(), now + rehearsal.masterDownIntervalNanos() + 1);
-        }
-        InterfaceAddress loopback = InterfaceAddress.parse("127.77.77.77/32");
-        try {
-            for (int i = 0; i < 2_000; i++) {
-                addresses.add("lo", loopback);
-                addresses.remove("lo", loopback);
-            }
-        } catch (IOException e) {
-            LOG.warn("netlink warm-up on lo skipped: {}", e.getMessage());
-        }
-    }
-
     /** Resigns (priority 0 if master), removes the VIPs, then closes everything. Idempotent. */
     @Override
     public void close() {
