@@ -8,6 +8,7 @@ import io.lvsha.agent.admin.AdminServer;
 import io.lvsha.agent.director.Backends;
 import io.lvsha.agent.director.CommandRunner;
 import io.lvsha.agent.director.DirectorBackend;
+import io.lvsha.agent.group.DirectorWiring;
 import io.lvsha.agent.group.HaAgent;
 import java.nio.file.Files;
 import java.io.IOException;
@@ -59,10 +60,10 @@ public final class Main {
                 // What would be programmed on an empty director, as operations (the dry-run backend)
                 // and as the script the configured backend would load: read before the first start.
                 CommandRunner nothing = (command, input) -> new CommandRunner.Result(0, "");
-                System.out.print("# operations\n" + Backends.provider("dry-run").create(HaAgent.backendContext(config, nothing))
+                System.out.print("# operations\n" + Backends.provider("dry-run").create(DirectorWiring.backendContext(config, nothing))
                         .render(config.director().desired()));
                 DirectorBackend backend = Backends.provider(config.director().backend())
-                        .create(HaAgent.backendContext(config, nothing));
+                        .create(DirectorWiring.backendContext(config, nothing));
                 System.out.print(backend.render(config.director().desired()));
             }
             return;
@@ -78,7 +79,7 @@ public final class Main {
         }
         try {
             admin = AdminServer.start(config.admin().socket(), groupId(config.admin().group()), config.admin().group(),
-                    new AdminCommands(agent));
+                    new AdminCommands(agent.commands()));
         } catch (IOException e) {
             System.err.println("cannot start the admin socket: " + e.getMessage());
             agent.close();

@@ -4,14 +4,6 @@ import io.lvsha.agent.admin.AgentControl;
 import io.lvsha.agent.balancer.Balancer;
 import io.lvsha.agent.channel.HeartbeatChannel;
 import io.lvsha.agent.config.AgentConfig;
-import io.lvsha.agent.config.ConfigException;
-import io.lvsha.agent.config.ConfigLoader;
-import io.lvsha.agent.director.BackendContext;
-import io.lvsha.agent.director.Backends;
-import io.lvsha.agent.director.CommandRunner;
-import io.lvsha.agent.director.DirectorBackend;
-import io.lvsha.agent.director.ServedConnections;
-import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.agent.metrics.AgentMetrics;
@@ -24,7 +16,6 @@ import io.lvsha.arp.MacAddress;
 import io.lvsha.arp.ThreadScheduling;
 import io.lvsha.state.peer.PeerFrame;
 import io.lvsha.state.peer.PeerLink;
-import io.lvsha.state.replica.TableSource;
 import io.lvsha.vrrp.AddressFamily;
 import io.lvsha.vrrp.Clock;
 import io.lvsha.vrrp.IpAddress;
@@ -34,15 +25,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,10 +39,9 @@ import org.slf4j.LoggerFactory;
  * multicast memberships), then hands control to the HA loop. {@link #close()} resigns and
  * releases the VIPs before it closes anything; it runs once, from the shutdown hook on SIGTERM.
  */
-public final class HaAgent implements AgentControl, AutoCloseable {
+public final class HaAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaAgent.class);
     private static final long SHUTDOWN_BUDGET_MILLIS = 3000;
-    private static final long BACKEND_COMMAND_TIMEOUT_MILLIS = 10_000;
     /**
      * SCHED_FIFO priorities (ThreadScheduling): the JVM's VM thread above all (every stop-the-world
      * pause stops ours too, and at normal priority it waited for a CPU while they did), then the HA
@@ -87,6 +74,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
     private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
+    private final AgentCommands commands = new AgentCommands(this);
 
     private enum State { STARTED, CLOSED }
 
@@ -162,39 +150,12 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                     "priority", routerConfig.priority(), "advert_interval_ms", routerConfig.adverIntervalCentis() * 10));
             HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
             if (config.director() != null) {
-                DirectorBackend backend = Backends.provider(config.director().backend())
-                        .create(backendContext(config, CommandRunner.processes(BACKEND_COMMAND_TIMEOUT_MILLIS)));
-                // The backend calls these on its own threads while this node is master: the frames
-                // go to the peer from there at once (the link is thread-safe), so that a flow's
-                // first packet reaches the backup without waiting for the HA loop; the loop keeps
-                // the copy that a resync answers from.
-                agent.balancer = new Balancer(backend, config.director().desired(), events,
-                        (exported, oldestEventRealtimeNanos) -> {
-                            TableSource.update(exported, oldestEventRealtimeNanos).forEach(agent::sendToPeer);
-                            loop.execute(() -> controller.onExportedConnections(exported));
-                        },
-                        ended -> {
-                            TableSource.removal(ended).forEach(agent::sendToPeer);
-                            loop.execute(() -> controller.onEndedConnections(ended));
-                        },
-                        config.director().exportIntervalMillis());
+                agent.balancer = DirectorWiring.start(config, events, metrics, loop, controller, agent::sendToPeer);
                 started.set(agent.balancer);
-                metrics.gauge("director.applies", agent.balancer::applies);
-                metrics.gauge("director.failures", agent.balancer::failures);
-                metrics.gauge("director.connection_events_lost", agent.balancer::connectionEventsLost);
-                agent.balancer.onPassedOn(metrics::passedOnToPeer);
-                metrics.gauge("director.real_servers.down", agent.balancer::realServersDown);
-                controller.onMastershipChange(agent.balancer::mastershipChanged);
-                if (agent.balancer.replicatesConnections()) {
-                    controller.commitStateWith(agent.balancer::commitConnections);
-                }
-                controller.admitConnections(new ServedConnections(config.director().desired()),
-                        config.director().maxConnections());
-                agent.balancer.start();
             }
             if (config.peerLink() != null && (config.sync() != null
                     || agent.balancer != null && agent.balancer.replicatesConnections())) {
-                controller.holdPreemptUntilInSync();
+                controller.peers().holdPreemptUntilInSync();
             }
             ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
             loop.start(controller);
@@ -206,7 +167,7 @@ public final class HaAgent implements AgentControl, AutoCloseable {
                 // The kernel sends its sync datagrams from its own address on the sync interface.
                 syncSource = RouterSetup.primaryAddress(sync.iface(), AddressFamily.IPV4, Set.copyOf(config.advertisedAddresses()), addresses);
                 agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
-                        sync.syncid(), message -> loop.execute(() -> controller.onKernelMessage(message)));
+                        sync.syncid(), message -> loop.execute(() -> controller.peers().onConnections(message.connections())));
             }
             if (config.peerLink() != null) {
                 agent.peerLink = PeerLinkWiring.start(config, loop, controller, channels, syncSource, agent.mirror);
@@ -222,14 +183,6 @@ public final class HaAgent implements AgentControl, AutoCloseable {
             events.close();
             throw e;
         }
-    }
-
-    /** What a backend is given: the tools' runner, and where the kernel's sync daemon talks. */
-    public static BackendContext backendContext(AgentConfig config, CommandRunner commands) {
-        AgentConfig.Sync sync = config.sync();
-        return new BackendContext(commands, sync == null ? null : new SyncDaemon(sync.iface(), sync.syncid(),
-                java.net.InetSocketAddress.createUnresolved(sync.group(), sync.port()), sync.maxlen()),
-                config.director().markTool());
     }
 
     /** From any thread; false while there is no link (the next resync brings the peer what it missed). */
@@ -297,174 +250,31 @@ public final class HaAgent implements AgentControl, AutoCloseable {
         ports.forEach(LinkPort::close);
     }
 
-    /** Runs {@code operation} on the HA loop; the future completes with its result or its exception. */
-    private CompletableFuture<Map<String, Object>> onLoop(Function<GroupController, Map<String, Object>> operation) {
-        CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                try {
-                    result.complete(operation.apply(controller));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+    /** What the admin socket drives: this agent's commands, each carried out on the HA loop. */
+    public AgentControl commands() {
+        return commands;
     }
 
-    @Override
-    public String node() {
-        return config.node();
+    /** The running configuration; {@code reload} replaces it. */
+        public AgentConfig config() {
+        return config;
     }
 
-    @Override
-    public CompletableFuture<Map<String, Object>> status() {
-        Balancer director = balancer;
-        return onLoop(c -> StatusReport.of(c, config, System.nanoTime())).thenApply(status -> {
-            if (director != null) {
-                status.put("backend", director.backendName());
-                if (director.lastError() != null) {
-                    status.put("backend_error", director.lastError());
-                }
-                status.put("services", director.status());
-            }
-            return status;
-        });
+    void configure(AgentConfig accepted) {
+        config = accepted;
     }
 
-    @Override
-    public CompletableFuture<Map<String, Object>> switchover(long holdNanos) {
-        // The controller's own future completes when this node has released (make-before-break) or at once.
-        CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                try {
-                    controller.switchover(holdNanos).whenComplete((result, error) -> {
-                        if (error != null) {
-                            reply.completeExceptionally(error);
-                        } else {
-                            reply.complete(result);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    reply.completeExceptionally(e);
-                }
-            });
-        } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
-        }
-        return reply;
+    /** The director, or null when the agent runs without one. */
+    Balancer balancer() {
+        return balancer;
     }
 
-    @Override
-    public CompletableFuture<Map<String, Object>> resume() {
-        return onLoop(GroupController::resume);
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Object>> maintenance(boolean on) {
-        return onLoop(c -> c.maintenance(on));
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Object>> priority(Integer priority) {
-        return onLoop(c -> c.setPriority(priority));
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit) {
-        return onLoop(c -> c.connections(client, limit));
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Object>> doctor() {
-        List<io.lvsha.agent.director.KernelCheck> checks = new ArrayList<>();
-        List<String> refused = ThreadScheduling.refused();
-        checks.add(new io.lvsha.agent.director.KernelCheck("real-time scheduling (SCHED_FIFO)",
-                refused.isEmpty() ? "granted" : "refused for " + refused.size() + " thread(s): " + String.join("; ", refused),
-                refused.isEmpty() ? null : "grant the agent CAP_SYS_NICE (deploy/systemd/ha-agent.service does): at normal"
-                + " priority adverts and replicated flows wait for a CPU behind the director's load"));
-        CompletableFuture<List<io.lvsha.agent.director.KernelCheck>> backend = balancer == null
-                ? CompletableFuture.completedFuture(List.of()) : balancer.kernelChecks();
-        return backend.thenApply(kernel -> {
-            checks.addAll(kernel);
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (io.lvsha.agent.director.KernelCheck check : checks) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("setting", check.setting());
-                row.put("value", check.value());
-                row.put("ok", check.ok());
-                if (!check.ok()) {
-                    row.put("advice", check.advice());
-                }
-                rows.add(row);
-            }
-            return Map.of("checks", rows, "advised", checks.stream().filter(check -> !check.ok()).count());
-        });
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Object>> announce() {
-        return onLoop(GroupController::announceNow);
-    }
-
-    /**
-     * Re-reads the configuration file. Priority, tracked interfaces and the GARP schedule take
-     * effect at once; roles, VIPs and maintenance are not touched. Anything else (VRID, version,
-     * interval, channels, VIPs, ...) would need both directors to change together, so it is
-     * refused, and the running configuration kept, with the fields named.
-     */
-    @Override
-    public CompletableFuture<Map<String, Object>> reload() {
-        AgentConfig fresh;
-        try {
-            fresh = ConfigLoader.load(config.source());
-        } catch (ConfigException e) {
-            events.emit("reload-refused", "the file has errors; the running configuration is kept",
-                    Map.of("problems", e.problems()));
-            return CompletableFuture.failedFuture(new io.lvsha.agent.admin.AdminException("bad-config",
-                    "the running configuration is kept: " + String.join("; ", e.problems())));
-        }
-        List<String> needRestart = ReloadCheck.fieldsNeedingRestart(config, fresh);
-        if (!needRestart.isEmpty()) {
-            events.emit("reload-refused", "changed fields need a restart: " + needRestart,
-                    Map.of("fields", needRestart));
-            return CompletableFuture.failedFuture(new io.lvsha.agent.admin.AdminException("needs-restart",
-                    "the running configuration is kept: " + needRestart + " changed, which needs a restart of"
-                            + " both directors (a reload never changes what the peers must agree on)"));
-        }
-        AgentConfig accepted = fresh;
-        return onLoop(c -> {
-            Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().tracks(), accepted.garp());
-            config = accepted;
-            if (balancer != null && accepted.director() != null) {
-                balancer.reconfigure(accepted.director().desired());
-                c.admitConnections(new ServedConnections(accepted.director().desired()), accepted.director().maxConnections());
-            }
-            events.emit("config-reloaded", config.source().toString(), Map.of("file", config.source().toString()));
-            return result;
-        });
-    }
-
-    @Override
-    public long defaultSwitchoverHoldNanos() {
-        return config.admin().switchoverHoldNanos();
-    }
-
-    @Override
-    public EventLog events() {
+    EventLog events() {
         return events;
     }
 
-    @Override
-    public AgentMetrics metrics() {
+    AgentMetrics metrics() {
         return metrics;
-    }
-
-    public AgentConfig config() {
-        return config;
     }
 
     public HaLoop loop() {

@@ -64,20 +64,14 @@ final class LinkTracker {
         return channelUp[channel];
     }
 
-    /**
-     * The priority after the penalties of tracked interfaces that are down: at least 1, and never
-     * the owner's 255 once penalised (a penalised owner must be able to lose).
-     */
-    int effectivePriority(int basePriority) {
+    /** The sum of the weights of the tracked interfaces that are down (the weights are negative). */
+    int penalty() {
         int penalty = 0;
         for (int i = 0; i < trackUp.length; i++) {
             if (!trackUp[i]) {
                 penalty += tracks.get(i).weight();
             }
         }
-        if (penalty == 0) {
-            return basePriority;
-        }
-        return Math.max(1, Math.min(254, basePriority + penalty));
+        return penalty;
     }
 }

@@ -19,11 +19,11 @@ final class MetricsWiring {
         metrics.gauge("garp.send_failures", controller.vips()::announcementFailures);
         metrics.gauge("ha.loop.stalls", loop::stalls);
         metrics.gauge("ha.loop.task.failures", loop::taskFailures);
-        metrics.gauge("sync.connections", () -> controller.publishedSync()[0]);
-        metrics.gauge("sync.state", () -> controller.publishedSync()[1]);
-        metrics.gauge("sync.behind", () -> controller.publishedSync()[2]);
-        metrics.gauge("sync.repaired", () -> controller.publishedSync()[3]);
-        metrics.gauge("sync.refused", () -> controller.publishedSync()[4]);
+        metrics.gauge("sync.connections", () -> controller.peers().published()[0]);
+        metrics.gauge("sync.state", () -> controller.peers().published()[1]);
+        metrics.gauge("sync.behind", () -> controller.peers().published()[2]);
+        metrics.gauge("sync.repaired", () -> controller.peers().published()[3]);
+        metrics.gauge("sync.refused", () -> controller.peers().published()[4]);
         for (HeartbeatChannel channel : channels) {
             String prefix = "vrrp.channel." + channel.name();
             metrics.gauge(prefix + ".adverts.sent", channel::sent);

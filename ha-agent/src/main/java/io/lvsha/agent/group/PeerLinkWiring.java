@@ -58,7 +58,7 @@ final class PeerLinkWiring {
                 if (mirror != null && syncSource != null && peer.syncSource() != null) {
                     mirror.acceptOnlyFrom(Set.of(inetAddress(syncSource), inetAddress(peer.syncSource())));
                 }
-                loop.execute(() -> controller.onPeerUp(peer, digest));
+                loop.execute(() -> controller.peers().up(peer, digest));
             }
 
             @Override
@@ -76,7 +76,7 @@ final class PeerLinkWiring {
         PeerLink link = settings.listen() != null ? PeerLink.listen(own, key, settings.listen(), allowed, listener)
                 : PeerLink.connect(own, key, settings.connect(), listener);
         link.runOnLinkThread(() -> ThreadScheduling.makeCurrentThreadRealtime(PEER_LINK_PRIORITY, "the peer link runs"));
-        loop.execute(() -> controller.attachPeerLink(link::send));
+        loop.execute(() -> controller.peers().attach(link::send));
         return link;
     }
 

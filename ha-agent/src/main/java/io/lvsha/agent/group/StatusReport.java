@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The answer to `status`: who is master and why, per channel what is heard. Built on the HA loop. */
+/** The answers to `status` (who is master and why, per channel what is heard) and `connections`. Built on the HA loop. */
 final class StatusReport {
     private StatusReport() {
     }
@@ -25,11 +25,11 @@ final class StatusReport {
         status.put("vrid", router.config().vrid());
         status.put("vrrp_version", router.config().version().wireValue());
         status.put("role", router.role().name());
-        status.put("maintenance", controller.isMaintenance());
+        status.put("maintenance", controller.policy().isMaintenance());
         status.put("holding", router.isHolding());
         Map<String, Object> priority = new LinkedHashMap<>();
-        priority.put("configured", controller.configuredPriority());
-        priority.put("override", controller.priorityOverride());
+        priority.put("configured", controller.policy().configuredPriority());
+        priority.put("override", controller.policy().priorityOverride());
         priority.put("effective", router.priority());
         status.put("priority", priority);
         Map<String, Object> master = new LinkedHashMap<>();
@@ -71,9 +71,18 @@ final class StatusReport {
                     "here", present.get(i)));
         }
         status.put("vips", vips);
-        status.put("peer_link", controller.peerStatus());
-        status.put("sync", controller.syncStatus());
+        status.put("peer_link", controller.peers().status());
+        status.put("sync", controller.peers().syncStatus());
         status.put("last_transition", controller.lastTransition());
         return status;
+    }
+
+    /** The replicated table, or one client's part of it (see {@link StateSync#connections}). */
+    static Map<String, Object> connections(GroupController controller, IpAddress client, int limit) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        // A master's table also holds what its own dataplane exports; a backup's is only the master's
+        reply.put("role", controller.router().role().name());
+        reply.putAll(controller.peers().connections(client, limit));
+        return reply;
     }
 }

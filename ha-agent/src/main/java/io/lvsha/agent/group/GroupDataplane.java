@@ -1,0 +1,85 @@
+package io.lvsha.agent.group;
+
+import io.lvsha.agent.channel.HeartbeatChannel;
+import io.lvsha.agent.director.PartialCommitException;
+import io.lvsha.agent.vip.VipSet;
+import io.lvsha.arp.AnnouncementSchedule;
+import io.lvsha.state.sync.ConnectionRecord;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The group's channels, VIPs, announcements and the connection commit, as the takeover steps. HA loop only. */
+final class GroupDataplane implements TakeoverSteps {
+    private final List<HeartbeatChannel> channels;
+    private final LinkTracker links;
+    private final VipSet vips;
+    private final AnnouncementSchedule announcements;
+    private final Supplier<List<ConnectionRecord>> replicated;
+    /** null = nothing to commit (the kernel's sync daemon fills the table, or no director). */
+    private ConnectionCommitter committer;
+    /** Written on the HA loop, read by the metrics thread. */
+    private volatile long advertSendFailures;
+
+    GroupDataplane(List<HeartbeatChannel> channels, LinkTracker links, VipSet vips, AnnouncementSchedule announcements,
+                   Supplier<List<ConnectionRecord>> replicated) {
+        this.channels = List.copyOf(channels);
+        this.links = links;
+        this.vips = vips;
+        this.announcements = announcements;
+        this.replicated = replicated;
+    }
+
+    void commitStateWith(ConnectionCommitter newCommitter) {
+        this.committer = newCommitter;
+    }
+
+    @Override
+    public void sendAdvert(int priority) {
+        for (HeartbeatChannel channel : channels) {
+            if (!links.isChannelUp(channel.index())) {
+                continue;
+            }
+            try {
+                channel.sendAdvert(priority);
+            } catch (IOException e) {
+                // Counted; repeated failure shows as the peer taking over, reported on its side.
+                advertSendFailures++;
+            }
+        }
+    }
+
+    @Override
+    public CommitResult commitState() {
+        if (committer == null) {
+            return null;
+        }
+        try {
+            return new CommitResult(committer.commit(replicated.get()), 0, null, null);
+        } catch (PartialCommitException partly) {
+            return new CommitResult(partly.installed(), partly.refused(), partly.getMessage(), null);
+        } catch (Exception e) {
+            return new CommitResult(0, 0, null, String.valueOf(e.getMessage()));
+        }
+    }
+
+    @Override
+    public List<VipSet.Change> addVips() {
+        return vips.addAll();
+    }
+
+    @Override
+    public List<VipSet.Change> releaseVips() {
+        announcements.stop();
+        return vips.removeAll();
+    }
+
+    @Override
+    public int announce(long now) {
+        return vips.announce(announcements.start(now));
+    }
+
+    long advertSendFailures() {
+        return advertSendFailures;
+    }
+}

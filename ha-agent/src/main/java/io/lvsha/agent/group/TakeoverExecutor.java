@@ -1,0 +1,72 @@
+package io.lvsha.agent.group;
+
+import io.lvsha.agent.vip.VipSet;
+import io.lvsha.vrrp.Clock;
+import io.lvsha.vrrp.Role;
+import io.lvsha.vrrp.TransitionReason;
+import io.lvsha.vrrp.VrrpAction;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Carries out the router's actions in the order of DESIGN.md §5 (advert, replicated state, VIPs,
+ * gratuitous ARP) and times each step from its cause. It acts and records only: nothing before
+ * the first GARP builds a string or an event, because on a backup's first takeover each of those
+ * runs for the first time and costs up to a millisecond. HA loop only.
+ */
+final class TakeoverExecutor {
+    private final TakeoverSteps steps;
+    private final Clock clock;
+
+    TakeoverExecutor(TakeoverSteps steps, Clock clock) {
+        this.steps = steps;
+        this.clock = clock;
+    }
+
+    TakeoverRecord run(List<VrrpAction> actions, long cause) {
+        // A switchover's old master is alive and releases the moment it hears us: our advert must
+        // follow our VIPs and GARP, or it would drop its VIPs before the clients were told of ours.
+        boolean advertLast = actions.stream().anyMatch(action -> action instanceof VrrpAction.RoleChanged change
+                && change.to() == Role.MASTER && change.reason().cause() == TransitionReason.Cause.SWITCHOVER);
+        VrrpAction.SendAdvert heldAdvert = null;
+        long advertAt = 0;
+        long committedAt = 0;
+        long vipsAt = 0;
+        long garpAt = 0;
+        TakeoverSteps.CommitResult commit = null;
+        VrrpAction.RoleChanged roleChange = null;
+        List<VipSet.Change> vipChanges = List.of();
+        int garpSent = -1;
+        List<VrrpAction> channelChanges = new ArrayList<>(2);
+        for (VrrpAction action : actions) {
+            if (action instanceof VrrpAction.SendAdvert send && advertLast) {
+                heldAdvert = send;
+            } else if (action instanceof VrrpAction.SendAdvert send) {
+                steps.sendAdvert(send.priority());
+                advertAt = advertAt == 0 ? clock.nanoTime() : advertAt;
+            } else if (action instanceof VrrpAction.RoleChanged change) {
+                roleChange = change;
+                if (change.to() == Role.MASTER) {
+                    // §5 step 2: the replicated flows must be in the dataplane before traffic arrives for them.
+                    commit = steps.commitState();
+                    committedAt = commit == null ? 0 : clock.nanoTime();
+                    vipChanges = steps.addVips();
+                    vipsAt = clock.nanoTime();
+                } else if (change.from() == Role.MASTER) {
+                    vipChanges = steps.releaseVips();
+                }
+            } else if (action instanceof VrrpAction.AnnounceAddresses) {
+                garpSent = steps.announce(clock.nanoTime());
+                garpAt = garpAt == 0 ? clock.nanoTime() : garpAt;
+            } else {
+                channelChanges.add(action);
+            }
+        }
+        if (heldAdvert != null) {
+            steps.sendAdvert(heldAdvert.priority());
+            advertAt = clock.nanoTime();
+        }
+        return new TakeoverRecord(cause, advertAt, commit, committedAt, vipsAt, garpAt, roleChange, vipChanges, garpSent,
+                channelChanges);
+    }
+}

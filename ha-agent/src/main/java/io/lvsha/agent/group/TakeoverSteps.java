@@ -1,0 +1,25 @@
+package io.lvsha.agent.group;
+
+import io.lvsha.agent.vip.VipSet;
+import java.util.List;
+
+/** The dataplane side of a takeover or release, as {@link TakeoverExecutor} drives it. HA loop only. */
+interface TakeoverSteps {
+    /** On every channel whose link is up; a failure is counted, not thrown (the peer's takeover shows it). */
+    void sendAdvert(int priority);
+
+    /** Installs the replicated connections; null when this director has nothing to commit. */
+    CommitResult commitState();
+
+    List<VipSet.Change> addVips();
+
+    /** Stops the announcements and removes the VIPs. */
+    List<VipSet.Change> releaseVips();
+
+    /** Starts an announcement burst at {@code now}; returns the announcements sent. */
+    int announce(long now);
+
+    /** What a commit installed, refused (and why), or the error that stopped it. */
+    record CommitResult(int installed, int refused, String refusal, String error) {
+    }
+}
