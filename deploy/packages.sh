@@ -5,8 +5,8 @@
 #
 # Program -> package, for the error messages of the agent and the tests:
 #   java: openjdk-17-jdk-headless   ip, bridge, ss: iproute2   Pcap4J: libpcap0.8   ping: iputils-ping
-#   pkill, sysctl: procps   taskset, runuser: util-linux   sha256sum, timeout, head: coreutils
-#   nft: nftables   conntrack: conntrack   ipvsadm: ipvsadm   iptables(-legacy)(-restore): iptables
+#   pkill, sysctl: procps   taskset, runuser, chrt: util-linux   sha256sum, timeout, head: coreutils
+#   nft: nftables   conntrack: conntrack   ipvsadm: ipvsadm   iptables(-legacy)(-restore): iptables   logger: bsdutils
 #   modprobe: kmod   linux.uml: user-mode-linux   keepalived: keepalived   python3: python3
 #   in.tftpd: tftpd-hpa   tftp: tftp-hpa   atftp: atftp   curl: curl   stress-ng: stress-ng   cyclictest: rt-tests
 
@@ -21,7 +21,7 @@ PACKAGES_DEMO=("${PACKAGES_AGENT_NFTABLES[@]}" iputils-ping procps coreutils tft
 # The tests: both backends (the ipvs one in User-Mode Linux guests, whose root is this host's /),
 # keepalived as an interop peer, real servers (tftpd-hpa; python3 for HTTP and for a client run as
 # nobody), TFTP and HTTP clients (tftp-hpa, atftp, curl), taskset and runuser.
-PACKAGES_TEST=("${PACKAGES_AGENT_IPVS[@]}" conntrack iputils-ping procps coreutils util-linux python3 keepalived tftpd-hpa tftp-hpa atftp curl user-mode-linux)
+PACKAGES_TEST=("${PACKAGES_AGENT_IPVS[@]}" conntrack iputils-ping procps coreutils util-linux bsdutils python3 keepalived tftpd-hpa tftp-hpa atftp curl user-mode-linux)
 
 # The benchmarks: what the tests need, a load generator for the soak, and cyclictest (rt-tests) for
 # the machine's own scheduling latency beside the replication window's.

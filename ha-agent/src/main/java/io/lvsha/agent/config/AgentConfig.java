@@ -26,10 +26,38 @@ import java.util.List;
  * @param peerLink the TCP link to the other director's agent, or null (none)
  * @param sync where the kernel's IPVS sync daemon talks, to mirror its connections, or null (none)
  * @param director the virtual services and the backend that programs them, or null (VIPs only)
+ * @param hooks the agent-wide notify hooks (`notify:`) (run after the group's own)
  */
 public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
                           AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
-                          java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync, Director director) {
+                          java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync, Director director,
+                          Notify hooks) {
+
+    /**
+     * Programs to run after a role change (keepalived's notify_master/backup/fault/stop and
+     * notify): each an argv list, run without a shell; {@code %g %r %p} become the group, the new
+     * role and the priority. Absent ones are empty lists.
+     *
+     * @param timeoutNanos a hook still running then is killed with its children
+     */
+    public record Notify(List<String> master, List<String> backup, List<String> fault, List<String> stop,
+                         List<String> any, long timeoutNanos) {
+        public static final long DEFAULT_TIMEOUT_NANOS = 10_000_000_000L;
+        public static final Notify NONE = new Notify(List.of(), List.of(), List.of(), List.of(), List.of(),
+                DEFAULT_TIMEOUT_NANOS);
+
+        /** The hooks for a change to {@code role} (master, backup, fault or stop), in order: its own, then {@code any}. */
+        public List<List<String>> commandsFor(String role) {
+            List<String> own = switch (role) {
+                case "master" -> master;
+                case "backup" -> backup;
+                case "fault" -> fault;
+                case "stop" -> stop;
+                default -> throw new IllegalArgumentException("no notify hook for role " + role);
+            };
+            return java.util.stream.Stream.of(own, any).filter(command -> !command.isEmpty()).toList();
+        }
+    }
 
     /**
      * @param backend the {@link io.lvsha.agent.director.DirectorBackendProvider} name
@@ -96,10 +124,15 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
     public record Admin(Path socket, String group, long switchoverHoldNanos) {
     }
 
-    /** The failover group: one VRRP virtual router carried on one or more channels. */
-    public record Group(VrrpVersion version, int vrid, int priority, int adverIntervalCentis, boolean preempt,
+    /**
+     * The failover group: one VRRP virtual router carried on one or more channels.
+     *
+     * @param name how events, status and hooks ({@code %g}) call it
+     * @param hooks the group's notify hooks (`group.notify:`)
+     */
+    public record Group(String name, VrrpVersion version, int vrid, int priority, int adverIntervalCentis, boolean preempt,
                         long preemptDelayNanos, boolean accept, ChecksumMode checksum, V2Authentication auth,
-                        List<Channel> channels, List<Track> tracks) {
+                        List<Channel> channels, List<Track> tracks, Notify hooks) {
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * "FILE: FIELD: what is wrong. Fix: what to write instead" before refusing the file.
  */
 final class ConfigValidator {
+    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final String DEFAULT_EVENT_FILE = "/var/log/ha-agent/events.jsonl";
     private static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
@@ -50,10 +51,12 @@ final class ConfigValidator {
         AgentConfig.PeerLink peerLink = peerLink(raw.peerLink());
         AgentConfig.Sync sync = sync(raw.sync());
         AgentConfig.Director director = new ServicesValidator(this).director(raw.director(), raw.services());
+        AgentConfig.Notify notify = new NotifyValidator(this).hooks("notify", raw.hooks());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync, director);
+        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync, director,
+                notify);
     }
 
     private AgentConfig.Sync sync(RawConfig.Sync raw) {
@@ -201,8 +204,13 @@ final class ConfigValidator {
         V2Authentication auth = auth(raw.authPassword(), version);
         List<AgentConfig.Channel> channels = channels(raw.channels());
         List<AgentConfig.Track> tracks = tracks(raw.track());
-        return new AgentConfig.Group(version, vrid, priority, intervalCentis, orDefault(raw.preempt(), true),
-                preemptDelay, orDefault(raw.accept(), true), checksum, auth, channels, tracks);
+        String name = raw.name() == null ? "vrid-" + vrid : raw.name();
+        if (!GROUP_NAME.matcher(name).matches()) {
+            problem("group.name", "'" + name + "' is not a plain name", "use letters, digits, '-' and '_' (up to 32), e.g. tftp-a");
+        }
+        AgentConfig.Notify notify = new NotifyValidator(this).hooks("group.notify", raw.hooks());
+        return new AgentConfig.Group(name, version, vrid, priority, intervalCentis, orDefault(raw.preempt(), true),
+                preemptDelay, orDefault(raw.accept(), true), checksum, auth, channels, tracks, notify);
     }
 
     private int interval(String text, VrrpVersion version) {

@@ -9,7 +9,11 @@ import java.util.List;
  * kebab-case in YAML ({@code advert-interval}).
  */
 record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
-                 PeerLink peerLink, Sync sync, Director director, List<Service> services) {
+                 PeerLink peerLink, Sync sync, Director director, List<Service> services, @JsonProperty("notify") Notify hooks) {
+
+    record Notify(List<String> master, List<String> backup, List<String> fault, List<String> stop, List<String> any,
+                  String timeout) {
+    }
 
     record Director(String backend, Boolean ownTable, String markTool, String exportInterval, Integer maxConnections) {
     }
@@ -30,9 +34,9 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
                  String timeout, String reentry, Integer rise, Integer fall) {
     }
 
-    record Group(Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
+    record Group(String name, Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
                  String preemptDelay, Boolean accept, String checksum, String authPassword,
-                 List<Channel> channels, List<Track> track) {
+                 List<Channel> channels, List<Track> track, @JsonProperty("notify") Notify hooks) {
     }
 
     record Channel(String name, @JsonProperty("interface") String iface, String source, List<String> peers) {

@@ -97,8 +97,8 @@ final class Render {
     private static String status(JsonNode s) {
         StringBuilder text = new StringBuilder();
         JsonNode priority = s.path("priority");
-        text.append(String.format("node %s  role %s  priority %d (configured %d%s)  VRID %d v%d  advert %d ms  up %d s%n",
-                s.path("node").asText(), s.path("role").asText(), priority.path("effective").asInt(),
+        text.append(String.format("node %s  group %s  role %s  priority %d (configured %d%s)  VRID %d v%d  advert %d ms  up %d s%n",
+                s.path("node").asText(), s.path("group").asText(), s.path("role").asText(), priority.path("effective").asInt(),
                 priority.path("configured").asInt(),
                 priority.path("override").isNull() ? "" : ", set " + priority.path("override").asInt(),
                 s.path("vrid").asInt(), s.path("vrrp_version").asInt(), s.path("advert_interval_ms").asInt(),

@@ -168,6 +168,7 @@ final class AgentCommands implements AgentControl {
         return onLoop(c -> {
             Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().tracks(), accepted.garp());
             agent.configure(accepted);
+            agent.hooks().replace(List.of(accepted.group().hooks(), accepted.hooks()));
             Balancer balancer = agent.balancer();
             if (balancer != null && accepted.director() != null) {
                 balancer.reconfigure(accepted.director().desired());

@@ -47,6 +47,8 @@ public final class GroupController implements HaLoop.Deadlines {
     private CompletableFuture<Map<String, Object>> switchoverReply;
     /** Told of every role change after its takeover or release has run (the director backend's role hook). */
     private Consumer<Boolean> mastershipListener = master -> { };
+    /** The notify hooks; null = none configured. */
+    private GroupNotifier notifier;
     /** The role and priority as of the last event, for threads other than the HA loop (metrics). */
     private volatile Role publishedRole = Role.INITIALIZE;
     private volatile int publishedPriority;
@@ -123,6 +125,10 @@ public final class GroupController implements HaLoop.Deadlines {
                         peers.becameBackup();
                     }
                     mastershipListener.accept(last.becameMaster());
+                    if (notifier != null) {
+                        notifier.roleChanged(last.roleChange().from(), last.roleChange().to(),
+                                last.roleChange().reason().detail(), router.priority());
+                    }
                 }
             } else if (action instanceof GroupAction.AskPeerToTakeOver) {
                 if (peers.send(new PeerFrame(PeerFrameTypes.SWITCHOVER_REQUEST, new byte[0]))) {
@@ -169,6 +175,10 @@ public final class GroupController implements HaLoop.Deadlines {
         public void channelLink(int channel, String iface, boolean up) {
             reporter.channelLink(channels.get(channel), up);
             apply(policy.routerFact(up ? new VrrpEvent.ChannelUp(channel) : new VrrpEvent.ChannelDown(channel), now));
+            if (notifier != null) {
+                notifier.channelLinks(channels.stream().noneMatch(c -> links.isChannelUp(c.index())), router.role(),
+                        router.priority());
+            }
         }
 
         @Override
@@ -242,6 +252,11 @@ public final class GroupController implements HaLoop.Deadlines {
     /** @param committer installs replicated connections at each takeover (backends without a kernel sync daemon) */
     public void commitStateWith(ConnectionCommitter committer) {
         dataplane.commitStateWith(committer);
+    }
+
+    /** @param groupNotifier told of every role change after it has run, and of faults */
+    void notifyWith(GroupNotifier groupNotifier) {
+        this.notifier = groupNotifier;
     }
 
     /** @param listener told true when this node became master, false when it became anything else */

@@ -5,6 +5,7 @@ import io.lvsha.agent.balancer.Balancer;
 import io.lvsha.agent.channel.HeartbeatChannel;
 import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.event.EventLog;
+import io.lvsha.agent.hook.NotifyHooks;
 import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.agent.vip.VipSet;
@@ -73,6 +74,7 @@ public final class HaAgent implements AutoCloseable {
     private volatile PeerLink peerLink;
     private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
+    private NotifyHooks hooks;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
     private final AgentCommands commands = new AgentCommands(this);
 
@@ -139,6 +141,9 @@ public final class HaAgent implements AutoCloseable {
             GroupController controller = new GroupController(new VirtualRouter(routerConfig), channels, vips,
                     new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM, metrics);
             controllerRef.set(controller);
+            NotifyHooks hooks = new NotifyHooks(List.of(config.group().hooks(), config.hooks()), events);
+            controller.notifyWith(new GroupNotifier(hooks, config.group().name(), config.node(),
+                    config.vips().stream().map(vip -> vip.address().toString()).toList()));
             MetricsWiring.register(metrics, controller, channels, loop);
             if (config.prometheus() != null) {
                 metrics.servePrometheus(config.prometheus());
@@ -149,6 +154,7 @@ public final class HaAgent implements AutoCloseable {
                     + " ms on " + channelList(channels), Map.of("vrid", routerConfig.vrid(),
                     "priority", routerConfig.priority(), "advert_interval_ms", routerConfig.adverIntervalCentis() * 10));
             HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
+            agent.hooks = hooks;
             if (config.director() != null) {
                 agent.balancer = DirectorWiring.start(config, events, metrics, loop, controller, agent::sendToPeer);
                 started.set(agent.balancer);
@@ -219,6 +225,9 @@ public final class HaAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("shutdown failed: {}", e.toString());
         }
+        if (hooks != null) {
+            hooks.close(hooks.longestTimeoutMillis() + SHUTDOWN_BUDGET_MILLIS); // the stop hook runs to its end
+        }
         if (peerLink != null) {
             peerLink.close(); // after resigning: the peer learns of the priority 0 before the link closes
         }
@@ -262,6 +271,10 @@ public final class HaAgent implements AutoCloseable {
 
     void configure(AgentConfig accepted) {
         config = accepted;
+    }
+
+    NotifyHooks hooks() {
+        return hooks;
     }
 
     /** The director, or null when the agent runs without one. */

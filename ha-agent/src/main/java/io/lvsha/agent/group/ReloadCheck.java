@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Which changed fields a reload cannot take: all but priority, tracked interfaces, the GARP schedule and the services. */
+/** Which changed fields a reload cannot take: all but priority, tracked interfaces, the GARP schedule, the notify hooks and the services. */
 final class ReloadCheck {
     private ReloadCheck() {
     }
@@ -15,6 +15,7 @@ final class ReloadCheck {
         AgentConfig.Group a = running.group();
         AgentConfig.Group b = fresh.group();
         compare(fields, "node", running.node(), fresh.node());
+        compare(fields, "group.name", a.name(), b.name());
         compare(fields, "group.vrid", a.vrid(), b.vrid());
         compare(fields, "group.version", a.version(), b.version());
         compare(fields, "group.advert-interval", a.adverIntervalCentis(), b.adverIntervalCentis());

@@ -22,6 +22,7 @@ final class StatusReport {
         status.put("node", config.node());
         status.put("version", Versions.AGENT);
         status.put("uptime_s", (System.currentTimeMillis() - controller.startedAtMillis()) / 1000);
+        status.put("group", config.group().name());
         status.put("vrid", router.config().vrid());
         status.put("vrrp_version", router.config().version().wireValue());
         status.put("role", router.role().name());

@@ -209,4 +209,53 @@ class ConfigLoaderTest {
                 """));
         assertTrue(v6.contains("group.version: VRRPv2 is IPv4 only"), v6);
     }
+
+    @Test
+    void notifyHooksPerGroupAndAgentWide() throws Exception {
+        AgentConfig config = ConfigLoader.load(write("""
+                node: d1
+                group:
+                  name: tftp-a
+                  vrid: 1
+                  channels: [{interface: eth0}]
+                  notify:
+                    master: [/bin/sh, -c, 'echo %g is %r at %p', 100%%]
+                    timeout: 2s
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                notify: {any: [/bin/true, '%r']}
+                """));
+        assertEquals("tftp-a", config.group().name());
+        assertEquals(List.of(List.of("/bin/sh", "-c", "echo %g is %r at %p", "100%%")),
+                config.group().hooks().commandsFor("master"));
+        assertEquals(List.of(), config.group().hooks().commandsFor("backup"));
+        assertEquals(2_000_000_000L, config.group().hooks().timeoutNanos());
+        assertEquals(List.of(List.of("/bin/true", "%r")), config.hooks().commandsFor("fault"));
+        assertEquals(AgentConfig.Notify.DEFAULT_TIMEOUT_NANOS, config.hooks().timeoutNanos());
+        assertEquals("vrid-1", ConfigLoader.load(write(MINIMAL)).group().name(), "a group without a name");
+    }
+
+    @Test
+    void badNotifyHooksAreRefusedWithTheirField() throws Exception {
+        String refused = String.join("\n", problems("""
+                node: d1
+                group:
+                  name: "tftp a"
+                  vrid: 1
+                  channels: [{interface: eth0}]
+                  notify:
+                    master: [/usr/local/sbin/no-such-hook, '%g']
+                    backup: [logger, '%r']
+                    fault: []
+                    stop: [/bin/true, '%x']
+                    timeout: 20m
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                """));
+        assertTrue(refused.contains("group.name: 'tftp a' is not a plain name"), refused);
+        assertTrue(refused.contains("group.notify.master[0]: /usr/local/sbin/no-such-hook does not exist or is not executable"), refused);
+        assertTrue(refused.contains("group.notify.backup[0]: 'logger' is not an absolute path"), refused);
+        assertTrue(refused.contains("group.notify.fault: an empty program or argument"), refused);
+        assertTrue(refused.contains("group.notify.stop[1]: '%x' is not a placeholder"), refused);
+        assertTrue(refused.contains("group.notify.timeout: 20m is out of range"), refused);
+        assertTrue(refused.contains("node.yaml"), "the file is named: " + refused);
+    }
 }

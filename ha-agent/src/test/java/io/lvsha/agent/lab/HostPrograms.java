@@ -25,6 +25,7 @@ public final class HostPrograms implements BeforeAllCallback {
             Map.entry("ping", "iputils-ping"),
             Map.entry("sysctl", "procps"),
             Map.entry("taskset", "util-linux"),
+            Map.entry("chrt", "util-linux"),
             Map.entry("runuser", "util-linux"),
             Map.entry("sha256sum", "coreutils"),
             Map.entry("timeout", "coreutils"),
