@@ -75,6 +75,8 @@ public final class Balancer implements AutoCloseable {
      * @param exportIntervalMillis how often the whole table is read: the only export of a
      *     dataplane without events, the repair pass of one with them
      */
+    private volatile java.util.function.BiConsumer<String, Boolean> serviceHealth = (service, down) -> { };
+
     public Balancer(DirectorBackend backend, DesiredState configured, EventLog events,
                     Exported exported, Consumer<List<ConnectionRecord>> ended,
                     long exportIntervalMillis) {
@@ -168,6 +170,11 @@ public final class Balancer implements AutoCloseable {
      *     master, as soon as it went to the peer link, when the kernel raised its oldest event (ns
      *     since the epoch; only where the kernel stamps its events: {@code net.netfilter.nf_conntrack_timestamp=1})
      */
+    /** @param listener told, on the balancer's thread, when a service has no real server left (true) and when it has again */
+    public void onServiceHealth(java.util.function.BiConsumer<String, Boolean> listener) {
+        this.serviceHealth = listener;
+    }
+
     public void onPassedOn(java.util.function.LongConsumer eventRealtimeNanos) {
         this.passedOn = eventRealtimeNanos;
     }
@@ -278,9 +285,11 @@ public final class Balancer implements AutoCloseable {
         for (VirtualService service : wanted.services()) {
             boolean empty = service.realServers().stream().noneMatch(server -> server.weight() > 0);
             if (empty && emptyServices.add(service.name())) {
+                serviceHealth.accept(service.name(), true);
                 events.emit("service-down", service.name() + ": no real server takes new connections"
                         + (service.sorryServer() == null ? " (no sorry server configured)" : ""), Map.of("service", service.name()));
             } else if (!empty && emptyServices.remove(service.name())) {
+                serviceHealth.accept(service.name(), false);
                 events.emit("service-up", service.name() + ": real servers available again", Map.of("service", service.name()));
             }
         }

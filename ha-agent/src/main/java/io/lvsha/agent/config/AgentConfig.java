@@ -132,7 +132,7 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      */
     public record Group(String name, VrrpVersion version, int vrid, int priority, int adverIntervalCentis, boolean preempt,
                         long preemptDelayNanos, boolean accept, ChecksumMode checksum, V2Authentication auth,
-                        List<Channel> channels, List<Track> tracks, Notify hooks) {
+                        List<Channel> channels, Tracking track, Notify hooks) {
     }
 
     /**
@@ -146,6 +146,31 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
         public Channel {
             peers = List.copyOf(peers);
         }
+    }
+
+    /**
+     * What moves the priority besides an operator (group.track): interfaces, scripts, files and
+     * services, summed into one adjustment.
+     */
+    public record Tracking(List<Track> interfaces, List<TrackScript> scripts, List<TrackFile> files,
+                           List<TrackService> services) {
+        public static final Tracking NONE = new Tracking(List.of(), List.of(), List.of(), List.of());
+    }
+
+    /**
+     * keepalived's vrrp_script: a program run every {@code intervalNanos}; it fails after {@code fall}
+     * failures in a row and recovers after {@code rise} successes. A negative weight applies while it
+     * fails, a positive one while it succeeds.
+     */
+    public record TrackScript(List<String> command, long intervalNanos, long timeoutNanos, int weight, int rise, int fall) {
+    }
+
+    /** keepalived's track_file: the integer in {@code file}, times {@code weight}, is added to the priority. */
+    public record TrackFile(Path file, int weight) {
+    }
+
+    /** {@code weight} (negative) applies while the named service has no real server that takes new connections. */
+    public record TrackService(String service, int weight) {
     }
 
     /** An interface whose link going down lowers our priority by {@code weight} (negative). */

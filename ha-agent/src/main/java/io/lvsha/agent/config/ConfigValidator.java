@@ -52,6 +52,9 @@ final class ConfigValidator {
         AgentConfig.Sync sync = sync(raw.sync());
         AgentConfig.Director director = new ServicesValidator(this).director(raw.director(), raw.services());
         AgentConfig.Notify notify = new NotifyValidator(this).hooks("notify", raw.hooks());
+        if (group != null) {
+            TrackValidator.checkServicesExist(this, group.track(), director);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -203,7 +206,7 @@ final class ConfigValidator {
         ChecksumMode checksum = checksum(raw.checksum());
         V2Authentication auth = auth(raw.authPassword(), version);
         List<AgentConfig.Channel> channels = channels(raw.channels());
-        List<AgentConfig.Track> tracks = tracks(raw.track());
+        AgentConfig.Tracking tracks = new TrackValidator(this).tracking(raw.track());
         String name = raw.name() == null ? "vrid-" + vrid : raw.name();
         if (!GROUP_NAME.matcher(name).matches()) {
             problem("group.name", "'" + name + "' is not a plain name", "use letters, digits, '-' and '_' (up to 32), e.g. tftp-a");
@@ -292,23 +295,6 @@ final class ConfigValidator {
         return channels;
     }
 
-    private List<AgentConfig.Track> tracks(List<RawConfig.Track> raw) {
-        List<AgentConfig.Track> tracks = new ArrayList<>();
-        if (raw == null) {
-            return tracks;
-        }
-        for (int i = 0; i < raw.size(); i++) {
-            String at = "group.track[" + i + "]";
-            String iface = interfaceName(at + ".interface", raw.get(i).iface());
-            int weight = orDefault(raw.get(i).weight(), -254);
-            if (weight > -1 || weight < -254) {
-                problem(at + ".weight", weight + " is not a priority reduction", "use -1..-254 (default -254: drop to priority 1)");
-            }
-            tracks.add(new AgentConfig.Track(iface, weight));
-        }
-        return tracks;
-    }
-
     private List<AgentConfig.Vip> vips(List<RawConfig.Vip> raw, AgentConfig.Group group) {
         List<AgentConfig.Vip> vips = new ArrayList<>();
         if (raw == null || raw.isEmpty()) {
@@ -390,7 +376,7 @@ final class ConfigValidator {
         return new AnnouncementSchedule.Plan(burst, Math.max(0, repeatDelay), repeatBurst, Math.max(0, refresh));
     }
 
-    private String interfaceName(String field, String name) {
+    String interfaceName(String field, String name) {
         if (name == null) {
             problem(field, "missing", "name the interface, e.g. eth0");
             return null;

@@ -33,9 +33,7 @@ final class NotifyValidator {
         if (argv == null) {
             return List.of();
         }
-        if (argv.isEmpty() || argv.stream().anyMatch(word -> word == null || word.isEmpty())) {
-            config.problem(at, "an empty program or argument", "give the program and its arguments as a list, e.g."
-                    + " [/usr/local/sbin/dns-flip, '%g', '%r']; leave the key out for no hook");
+        if (!program(config, at, argv, "[/usr/local/sbin/dns-flip, '%g', '%r']; leave the key out for no hook")) {
             return List.of();
         }
         for (int i = 0; i < argv.size(); i++) {
@@ -45,15 +43,28 @@ final class NotifyValidator {
                         "use %g (group), %r (role), %p (priority), or %% for a literal %");
             }
         }
+        return List.copyOf(argv);
+    }
+
+    /**
+     * An operator's program as an argv list (hooks, track scripts): words present, the program a
+     * full path to an executable file. Reports what is wrong; false if the list cannot be run at all.
+     */
+    static boolean program(ConfigValidator config, String at, List<String> argv, String example) {
+        if (argv.isEmpty() || argv.stream().anyMatch(word -> word == null || word.isEmpty())) {
+            config.problem(at, "an empty program or argument", "give the program and its arguments as a list, e.g. "
+                    + example);
+            return false;
+        }
         String program = argv.get(0);
         if (!program.startsWith("/")) {
             config.problem(at + "[0]", "'" + program + "' is not an absolute path",
-                    "name the program by its full path (hooks run without a shell and without PATH), e.g. /usr/bin/logger");
+                    "name the program by its full path (it runs without a shell and without PATH), e.g. /usr/bin/logger");
         } else if (!Files.isRegularFile(Path.of(program)) || !Files.isExecutable(Path.of(program))) {
             config.problem(at + "[0]", program + " does not exist or is not executable",
                     "install it, or chmod +x it, or correct the path");
         }
-        return List.copyOf(argv);
+        return true;
     }
 
     private static String unknownPlaceholder(String word) {

@@ -42,7 +42,8 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
     record Channel(String name, @JsonProperty("interface") String iface, String source, List<String> peers) {
     }
 
-    record Track(@JsonProperty("interface") String iface, Integer weight) {
+    record Track(@JsonProperty("interface") String iface, List<String> script, String file, String service, Integer weight,
+                 String interval, String timeout, Integer rise, Integer fall) {
     }
 
     record Vip(String address, @JsonProperty("interface") String iface) {

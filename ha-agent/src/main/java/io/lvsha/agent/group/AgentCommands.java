@@ -165,8 +165,11 @@ final class AgentCommands implements AgentControl {
                             + " both directors (a reload never changes what the peers must agree on)"));
         }
         AgentConfig accepted = fresh;
+        if (!accepted.group().track().equals(config.group().track())) {
+            agent.trackWith(accepted.group().track()); // here, not on the HA loop: see trackWith
+        }
         return onLoop(c -> {
-            Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().tracks(), accepted.garp());
+            Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().track(), accepted.garp());
             agent.configure(accepted);
             agent.hooks().replace(List.of(accepted.group().hooks(), accepted.hooks()));
             Balancer balancer = agent.balancer();

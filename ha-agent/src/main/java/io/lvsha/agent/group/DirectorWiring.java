@@ -47,6 +47,8 @@ public final class DirectorWiring {
         balancer.onPassedOn(metrics::passedOnToPeer);
         metrics.gauge("director.real_servers.down", balancer::realServersDown);
         controller.onMastershipChange(balancer::mastershipChanged);
+        balancer.onServiceHealth((service, down) -> loop.execute(() ->
+                controller.onTrack("service " + service, terms -> terms.serviceHealth(service, down))));
         if (balancer.replicatesConnections()) {
             controller.commitStateWith(balancer::commitConnections);
         }

@@ -14,11 +14,13 @@ import io.lvsha.vrrp.ReceivedAdvert;
 import io.lvsha.vrrp.Role;
 import io.lvsha.vrrp.VirtualRouter;
 import io.lvsha.vrrp.VrrpEvent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Runs one failover group on the HA loop: turns what happens (adverts, timers, links, the peer,
@@ -30,8 +32,6 @@ public final class GroupController implements HaLoop.Deadlines {
     private final GroupPolicy policy;
     private final VirtualRouter router;
     private final List<HeartbeatChannel> channels;
-    private final VipSet vips;
-    private final AnnouncementSchedule announcements;
     private final LinkTracker links;
     private final Clock clock;
     private final GroupReporter reporter;
@@ -45,10 +45,9 @@ public final class GroupController implements HaLoop.Deadlines {
     private boolean running;
     /** An operator's switchover waiting for its answer (make-before-break: until this node released). */
     private CompletableFuture<Map<String, Object>> switchoverReply;
-    /** Told of every role change after its takeover or release has run (the director backend's role hook). */
-    private Consumer<Boolean> mastershipListener = master -> { };
-    /** The notify hooks; null = none configured. */
-    private GroupNotifier notifier;
+    /** Told of every role change after its takeover or release has run: the peer session, the director, the hooks. */
+    private final List<RoleListener> roleListeners = new ArrayList<>();
+    private TrackTerms terms;
     /** The role and priority as of the last event, for threads other than the HA loop (metrics). */
     private volatile Role publishedRole = Role.INITIALIZE;
     private volatile int publishedPriority;
@@ -59,8 +58,6 @@ public final class GroupController implements HaLoop.Deadlines {
         this.policy = new GroupPolicy(router);
         this.router = router;
         this.channels = List.copyOf(channels);
-        this.vips = vips;
-        this.announcements = announcements;
         this.links = links;
         this.clock = clock;
         this.reporter = new GroupReporter(events, metrics, channels);
@@ -69,15 +66,16 @@ public final class GroupController implements HaLoop.Deadlines {
         this.dataplane = new GroupDataplane(channels, links, vips, announcements, peers::snapshot);
         this.executor = new TakeoverExecutor(dataplane, clock);
         this.upkeep = new GroupUpkeep(vips, announcements, links, peers, reporter);
+        this.terms = new TrackTerms(AgentConfig.Tracking.NONE, links);
+        onRoleChange((change, priority) -> {
+            if (change.to() == Role.BACKUP) {
+                peers.becameBackup();
+            }
+        });
     }
 
     /** Removes VIPs an earlier run left behind, then joins the group (as backup, or master if owner). */
     public void start() {
-        for (VipSet.Change change : vips.removeAll()) {
-            if (change.changed()) {
-                reporter.leftoverVipRemoved(change);
-            }
-        }
         long now = clock.nanoTime();
         upkeep.start(now);
         running = true;
@@ -119,16 +117,9 @@ public final class GroupController implements HaLoop.Deadlines {
         for (GroupAction action : decided) {
             if (action instanceof GroupAction.Execute execute) {
                 last = executor.run(execute.actions(), execute.cause());
-                reporter.takeover(last, router.priority(), vips.vips().size());
-                if (last.roleChange() != null) {
-                    if (last.roleChange().to() == Role.BACKUP) {
-                        peers.becameBackup();
-                    }
-                    mastershipListener.accept(last.becameMaster());
-                    if (notifier != null) {
-                        notifier.roleChanged(last.roleChange().from(), last.roleChange().to(),
-                                last.roleChange().reason().detail(), router.priority());
-                    }
+                reporter.takeover(last, router.priority(), dataplane.vipsPresent().size());
+                for (RoleListener listener : last.roleChange() == null ? List.<RoleListener>of() : roleListeners) {
+                    listener.roleChanged(last.roleChange(), router.priority());
                 }
             } else if (action instanceof GroupAction.AskPeerToTakeOver) {
                 if (peers.send(new PeerFrame(PeerFrameTypes.SWITCHOVER_REQUEST, new byte[0]))) {
@@ -175,15 +166,13 @@ public final class GroupController implements HaLoop.Deadlines {
         public void channelLink(int channel, String iface, boolean up) {
             reporter.channelLink(channels.get(channel), up);
             apply(policy.routerFact(up ? new VrrpEvent.ChannelUp(channel) : new VrrpEvent.ChannelDown(channel), now));
-            if (notifier != null) {
-                notifier.channelLinks(channels.stream().noneMatch(c -> links.isChannelUp(c.index())), router.role(),
-                        router.priority());
-            }
+            boolean allDown = channels.stream().noneMatch(c -> links.isChannelUp(c.index()));
+            roleListeners.forEach(listener -> listener.channelLinks(allDown, router.role(), router.priority()));
         }
 
         @Override
         public void trackedLink(String iface, boolean up) {
-            List<GroupAction> decided = policy.trackPenalty(links.penalty(), now);
+            List<GroupAction> decided = policy.trackPenalty(terms.adjustment(), now);
             reporter.trackedLink(iface, up, policy.effectivePriority());
             apply(decided);
         }
@@ -224,13 +213,32 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     /** Takes the reloadable settings of a new configuration (the caller checked the rest is unchanged). */
-    public Map<String, Object> reload(int priority, List<AgentConfig.Track> tracks, AnnouncementSchedule.Plan garp) {
-        links.replaceTracks(tracks);
-        announcements.replacePlan(garp);
-        apply(policy.reload(priority, links.penalty(), clock.nanoTime()));
+    public Map<String, Object> reload(int priority, AgentConfig.Tracking tracking, AnnouncementSchedule.Plan garp) {
+        track(tracking);
+        upkeep.replacePlan(garp);
+        apply(policy.reload(priority, terms.adjustment(), clock.nanoTime()));
         Map<String, Object> result = new LinkedHashMap<>(priorityReply());
         result.put("maintenance", policy.isMaintenance());
         return result;
+    }
+
+    /** What is tracked; unchanged terms keep what they last reported. Before start, or on the HA loop. */
+    void track(AgentConfig.Tracking tracking) {
+        terms = terms.following(tracking);
+    }
+
+    /** A tracked script, file or service reported; {@code update} applies it to the terms. HA loop. */
+    void onTrack(String what, Predicate<TrackTerms> update) {
+        if (update.test(terms)) {
+            List<GroupAction> decided = policy.trackPenalty(terms.adjustment(), clock.nanoTime());
+            reporter.trackChanged(what, terms.status(), policy.effectivePriority());
+            apply(decided);
+        }
+    }
+
+    /** Each tracked term for `status`: interfaces, then scripts, files and services. */
+    List<Map<String, Object>> trackStatus() {
+        return terms.status();
     }
 
     private Map<String, Object> priorityReply() {
@@ -242,9 +250,7 @@ public final class GroupController implements HaLoop.Deadlines {
         if (router.role() != Role.MASTER) {
             throw new IllegalStateException("not master: only the master announces the VIPs");
         }
-        int sent = vips.announce(announcements.start(clock.nanoTime()));
-        reporter.garpSent(sent, sent + " announcements (requested by an operator)", "operator");
-        return Map.of("sent", sent);
+        return Map.of("sent", upkeep.announceNow(clock.nanoTime()));
     }
 
     // ---- Peer link and director backend hooks (HA loop) ----------------------------------------
@@ -254,14 +260,14 @@ public final class GroupController implements HaLoop.Deadlines {
         dataplane.commitStateWith(committer);
     }
 
-    /** @param groupNotifier told of every role change after it has run, and of faults */
-    void notifyWith(GroupNotifier groupNotifier) {
-        this.notifier = groupNotifier;
+    /** @param listener told of every role change once its takeover or release has run (after the GARP) */
+    void onRoleChange(RoleListener listener) {
+        roleListeners.add(listener);
     }
 
     /** @param listener told true when this node became master, false when it became anything else */
     public void onMastershipChange(Consumer<Boolean> listener) {
-        this.mastershipListener = listener;
+        onRoleChange((change, priority) -> listener.accept(change.to() == Role.MASTER));
     }
 
     /** The replicated table, the peer link and the preempt hold, for the director's and the link's hooks. */
@@ -301,23 +307,12 @@ public final class GroupController implements HaLoop.Deadlines {
         return reporter.lastTransition();
     }
 
-    List<HeartbeatChannel> channels() {
-        return channels;
-    }
-
-    VipSet vips() {
-        return vips;
-    }
-
-    boolean isChannelUp(int channel) {
-        return links.isChannelUp(channel);
+    /** The channels, their links and the VIPs, for `status`. */
+    GroupDataplane dataplane() {
+        return dataplane;
     }
 
     public VirtualRouter router() {
         return router;
-    }
-
-    public long advertSendFailures() {
-        return dataplane.advertSendFailures();
     }
 }

@@ -79,7 +79,24 @@ final class GroupDataplane implements TakeoverSteps {
         return vips.announce(announcements.start(now));
     }
 
+    long garpSendFailures() {
+        return vips.announcementFailures();
+    }
+
     long advertSendFailures() {
         return advertSendFailures;
+    }
+
+    List<HeartbeatChannel> channels() {
+        return channels;
+    }
+
+    boolean isChannelUp(int channel) {
+        return links.isChannelUp(channel);
+    }
+
+    /** Per configured VIP, whether it is on this node now. */
+    List<Boolean> vipsPresent() {
+        return vips.present();
     }
 }

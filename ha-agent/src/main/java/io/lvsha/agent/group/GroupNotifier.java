@@ -2,6 +2,7 @@ package io.lvsha.agent.group;
 
 import io.lvsha.agent.hook.NotifyHooks;
 import io.lvsha.vrrp.Role;
+import io.lvsha.vrrp.VrrpAction;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,7 +11,7 @@ import java.util.Locale;
  * has run (after the GARP), and "fault" while every channel's link is down (the group can
  * neither hear nor be heard), with the role again when a link comes back. HA loop only.
  */
-final class GroupNotifier {
+final class GroupNotifier implements RoleListener {
     private final NotifyHooks hooks;
     private final String group;
     private final String node;
@@ -24,12 +25,14 @@ final class GroupNotifier {
         this.vips = List.copyOf(vips);
     }
 
-    void roleChanged(Role from, Role to, String reason, int priority) {
-        hooks.changed(new NotifyHooks.Change(group, hookRole(to), hookRole(from), reason, priority, vips, node));
+    @Override
+    public void roleChanged(VrrpAction.RoleChanged change, int priority) {
+        hooks.changed(new NotifyHooks.Change(group, hookRole(change.to()), hookRole(change.from()),
+                change.reason().detail(), priority, vips, node));
     }
 
-    /** After a channel's link changed: {@code allDown} says whether any link is left. */
-    void channelLinks(boolean allDown, Role role, int priority) {
+    @Override
+    public void channelLinks(boolean allDown, Role role, int priority) {
         if (allDown == fault) {
             return;
         }

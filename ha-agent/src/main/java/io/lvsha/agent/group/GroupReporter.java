@@ -157,6 +157,15 @@ final class GroupReporter {
                 Map.of("interface", iface, "priority", priority));
     }
 
+    /** A tracked script, file or service moved the priority (or reported something new). */
+    void trackChanged(String what, List<Map<String, Object>> terms, int priority) {
+        Map<String, Object> term = terms.stream().filter(t -> what.equals(t.get("track"))).findFirst().orElse(Map.of());
+        events.emit("track-changed", what + ": " + term.getOrDefault("state", "?")
+                + (term.containsKey("detail") ? " (" + term.get("detail") + ")" : "") + "; priority now " + priority,
+                Map.of("track", what, "state", String.valueOf(term.getOrDefault("state", "?")),
+                        "applied", term.getOrDefault("applied", 0), "priority", priority));
+    }
+
     /** The channels' drops since the last report, one line per channel that dropped any. */
     void drops(long periodSeconds) {
         for (HeartbeatChannel channel : channels) {

@@ -5,8 +5,9 @@ import io.lvsha.arp.AnnouncementSchedule;
 import io.lvsha.vrrp.Role;
 
 /**
- * A group's periodic work beside the VRRP timers: link polls, the drop report and the replicated
- * table's repair cycle, the master's VIP lifetime renewal and its scheduled announcements. HA loop only.
+ * A group's upkeep beside the VRRP timers: leftover VIPs at start, link polls, the drop report and
+ * the replicated table's repair cycle, the master's VIP lifetime renewal, its scheduled and
+ * requested announcements. HA loop only.
  */
 final class GroupUpkeep {
     private static final long LINK_POLL_NANOS = 100_000_000L;
@@ -33,7 +34,13 @@ final class GroupUpkeep {
         this.reporter = reporter;
     }
 
+    /** Removes the VIPs an earlier run left behind, and starts the clocks. */
     void start(long now) {
+        for (VipSet.Change change : vips.removeAll()) {
+            if (change.changed()) {
+                reporter.leftoverVipRemoved(change);
+            }
+        }
         nextLinkPoll = now + LINK_POLL_NANOS;
         nextDropReport = now + DROP_REPORT_NANOS;
         nextVipRenewal = now + VIP_RENEW_NANOS;
@@ -71,6 +78,17 @@ final class GroupUpkeep {
                 renewVips(now);
             }
         }
+    }
+
+    void replacePlan(AnnouncementSchedule.Plan garp) {
+        announcements.replacePlan(garp);
+    }
+
+    /** An operator's announcement burst; returns the announcements sent. */
+    int announceNow(long now) {
+        int sent = vips.announce(announcements.start(now));
+        reporter.garpSent(sent, sent + " announcements (requested by an operator)", "operator");
+        return sent;
     }
 
     /**

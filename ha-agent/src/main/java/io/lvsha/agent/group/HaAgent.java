@@ -75,6 +75,7 @@ public final class HaAgent implements AutoCloseable {
     private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private NotifyHooks hooks;
+    private volatile TrackRunner trackRunner;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
     private final AgentCommands commands = new AgentCommands(this);
 
@@ -137,12 +138,12 @@ public final class HaAgent implements AutoCloseable {
             VipSet vips = new VipSet(config.vips(), addresses, config.garpForm(), ports, macs,
                     VipSet.lifetimeSeconds(io.lvsha.vrrp.AdvertIntervals.centisToNanos(routerConfig.adverIntervalCentis())));
             LinkTracker links = new LinkTracker(config.group().channels().stream().map(AgentConfig.Channel::iface).toList(),
-                    config.group().tracks(), Interfaces::isUp);
+                    config.group().track().interfaces(), Interfaces::isUp);
             GroupController controller = new GroupController(new VirtualRouter(routerConfig), channels, vips,
                     new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM, metrics);
             controllerRef.set(controller);
             NotifyHooks hooks = new NotifyHooks(List.of(config.group().hooks(), config.hooks()), events);
-            controller.notifyWith(new GroupNotifier(hooks, config.group().name(), config.node(),
+            controller.onRoleChange(new GroupNotifier(hooks, config.group().name(), config.node(),
                     config.vips().stream().map(vip -> vip.address().toString()).toList()));
             MetricsWiring.register(metrics, controller, channels, loop);
             if (config.prometheus() != null) {
@@ -164,9 +165,11 @@ public final class HaAgent implements AutoCloseable {
                 controller.peers().holdPreemptUntilInSync();
             }
             ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
+            controller.track(config.group().track());
             loop.start(controller);
             loop.execute(() -> ThreadScheduling.makeCurrentThreadRealtime(HA_LOOP_PRIORITY, "the HA loop runs"));
             loop.execute(controller::start);
+            agent.trackWith(config.group().track());
             IpAddress syncSource = null;
             if (config.sync() != null) {
                 AgentConfig.Sync sync = config.sync();
@@ -225,6 +228,9 @@ public final class HaAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("shutdown failed: {}", e.toString());
         }
+        if (trackRunner != null) {
+            trackRunner.close();
+        }
         if (hooks != null) {
             hooks.close(hooks.longestTimeoutMillis() + SHUTDOWN_BUDGET_MILLIS); // the stop hook runs to its end
         }
@@ -271,6 +277,18 @@ public final class HaAgent implements AutoCloseable {
 
     void configure(AgentConfig accepted) {
         config = accepted;
+    }
+
+    /**
+     * Runs what {@code tracking} names (scripts, files) from now on, in place of what ran before.
+     * Call from a thread at normal priority, never the HA loop: the runner's threads inherit it.
+     */
+    void trackWith(AgentConfig.Tracking tracking) {
+        TrackRunner previous = trackRunner;
+        trackRunner = new TrackRunner(tracking, (what, update) -> loop.execute(() -> controller.onTrack(what, update)));
+        if (previous != null) {
+            previous.close();
+        }
     }
 
     NotifyHooks hooks() {

@@ -74,4 +74,17 @@ final class LinkTracker {
         }
         return penalty;
     }
+
+    /** Each tracked interface for `status`: its link and what it takes off now. */
+    List<java.util.Map<String, Object>> status() {
+        List<java.util.Map<String, Object>> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < trackUp.length; i++) {
+            java.util.Map<String, Object> term = new java.util.LinkedHashMap<>();
+            term.put("track", "interface " + tracks.get(i).iface());
+            term.put("state", trackUp[i] ? "up" : "down");
+            term.put("applied", trackUp[i] ? 0 : tracks.get(i).weight());
+            terms.add(term);
+        }
+        return terms;
+    }
 }

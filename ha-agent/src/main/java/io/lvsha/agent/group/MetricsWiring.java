@@ -15,8 +15,8 @@ final class MetricsWiring {
         metrics.gauge("vrrp.priority", controller::publishedPriority);
         metrics.gauge("vrrp.late_timer_deferrals", controller.router()::lateTimerDeferrals);
         metrics.gauge("vrrp.fsm.impossible", controller.router()::impossibleEvents);
-        metrics.gauge("vrrp.advert_send_failures", controller::advertSendFailures);
-        metrics.gauge("garp.send_failures", controller.vips()::announcementFailures);
+        metrics.gauge("vrrp.advert_send_failures", controller.dataplane()::advertSendFailures);
+        metrics.gauge("garp.send_failures", controller.dataplane()::garpSendFailures);
         metrics.gauge("ha.loop.stalls", loop::stalls);
         metrics.gauge("ha.loop.task.failures", loop::taskFailures);
         metrics.gauge("sync.connections", () -> controller.peers().published()[0]);

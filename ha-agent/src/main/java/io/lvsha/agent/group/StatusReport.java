@@ -32,6 +32,7 @@ final class StatusReport {
         priority.put("configured", controller.policy().configuredPriority());
         priority.put("override", controller.policy().priorityOverride());
         priority.put("effective", router.priority());
+        priority.put("tracked", controller.trackStatus());
         status.put("priority", priority);
         Map<String, Object> master = new LinkedHashMap<>();
         IpAddress masterAddress = router.role() == Role.MASTER ? null : router.masterAddress();
@@ -41,11 +42,11 @@ final class StatusReport {
         status.put("advert_interval_ms", router.config().adverIntervalCentis() * 10);
         status.put("master_down_interval_ms", router.masterDownIntervalNanos() / 1e6);
         List<Map<String, Object>> channels = new ArrayList<>();
-        for (HeartbeatChannel channel : controller.channels()) {
+        for (HeartbeatChannel channel : controller.dataplane().channels()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", channel.name());
             entry.put("interface", channel.iface());
-            entry.put("link", controller.isChannelUp(channel.index()) ? "up" : "down");
+            entry.put("link", controller.dataplane().isChannelUp(channel.index()) ? "up" : "down");
             entry.put("lost", router.isChannelLost(channel.index()));
             long heard = channel.lastHeardNanos();
             entry.put("last_advert_age_ms", heard == 0 ? null : (nowNanos - heard) / 1_000_000);
@@ -65,7 +66,7 @@ final class StatusReport {
         }
         status.put("channels", channels);
         List<Map<String, Object>> vips = new ArrayList<>();
-        List<Boolean> present = controller.vips().present();
+        List<Boolean> present = controller.dataplane().vipsPresent();
         for (int i = 0; i < config.vips().size(); i++) {
             AgentConfig.Vip vip = config.vips().get(i);
             vips.add(Map.of("address", vip.address().toString(), "interface", vip.iface(),

@@ -2,16 +2,11 @@ package io.lvsha.agent.hook;
 
 import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.event.EventLog;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -29,9 +24,6 @@ public final class NotifyHooks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotifyHooks.class);
     /** Changes waiting beyond this are dropped (and reported): hooks that hang must not grow a queue without end. */
     static final int MAX_QUEUED = 64;
-    /** Output kept for the log and the events; the rest is read and counted, so a chatty hook never blocks on its pipe. */
-    static final int OUTPUT_HEAD_BYTES = 2048;
-    private static final long DRAIN_WAIT_MILLIS = 1000;
 
     /** A role change, as the hooks see it. {@code role}: master, backup, fault or stop. */
     public record Change(String group, String role, String from, String reason, int priority, List<String> vips,
@@ -54,22 +46,14 @@ public final class NotifyHooks implements AutoCloseable {
         this.layers = List.copyOf(layers);
         this.events = events;
         this.runner = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
-                daemon("notify-hooks"), (task, executor) -> {
+                DaemonThreads.named("notify-hooks"), (task, executor) -> {
                     dropped.incrementAndGet();
                     events.emit("hook-failed", "notify queue full (" + MAX_QUEUED + " changes wait behind a slow hook):"
                             + " this change's hooks are not run", Map.of("reason", "queue-full"));
                 });
         this.runner.prestartAllCoreThreads();
         // Its threads are made by the runner's, at normal priority too.
-        this.drains = Executors.newCachedThreadPool(daemon("notify-hook-output"));
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        };
+        this.drains = Executors.newCachedThreadPool(DaemonThreads.named("notify-hook-output"));
     }
 
     /** A reloaded configuration's hooks, for the changes queued from now on. */
@@ -100,70 +84,35 @@ public final class NotifyHooks implements AutoCloseable {
 
     private void run(Hook hook, Change change) {
         List<String> command = hook.argv().stream().map(word -> substitute(word, change)).toList();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Map<String, String> environment = builder.environment();
-        environment.put("LVSHA_GROUP", change.group());
-        environment.put("LVSHA_ROLE", change.role());
-        environment.put("LVSHA_FROM", change.from());
-        environment.put("LVSHA_REASON", change.reason());
-        environment.put("LVSHA_PRIORITY", Integer.toString(change.priority()));
-        environment.put("LVSHA_VIPS", String.join(" ", change.vips()));
-        environment.put("LVSHA_NODE", change.node());
-        long started = System.nanoTime();
-        Process process;
+        Map<String, String> environment = Map.of("LVSHA_GROUP", change.group(), "LVSHA_ROLE", change.role(),
+                "LVSHA_FROM", change.from(), "LVSHA_REASON", change.reason(),
+                "LVSHA_PRIORITY", Integer.toString(change.priority()), "LVSHA_VIPS", String.join(" ", change.vips()),
+                "LVSHA_NODE", change.node());
+        ProgramRun run;
         try {
-            process = builder.start();
-        } catch (IOException e) {
-            report("hook-failed", command, change, "cannot be started: " + e.getMessage(), null, started);
-            return;
-        }
-        OutputHead output = new OutputHead(process.getInputStream());
-        drains.execute(output);
-        try {
-            if (!process.waitFor(hook.timeoutNanos(), TimeUnit.NANOSECONDS)) {
-                killTree(process);
-                process.waitFor(DRAIN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-                output.await();
-                report("hook-timeout", command, change, "killed with its children after "
-                        + hook.timeoutNanos() / 1_000_000 + " ms", output, started);
-                return;
-            }
-            output.await();
+            run = ProgramRun.run(command, environment, hook.timeoutNanos(), drains);
         } catch (InterruptedException e) {
-            killTree(process);
             Thread.currentThread().interrupt();
             return;
         }
-        int exit = process.exitValue();
-        if (exit != 0) {
-            report("hook-failed", command, change, "exit " + exit, output, started);
-        } else {
+        if (run.succeeded()) {
             LOG.info("notify hook {} for {} {}: exit 0 in {} ms; output: {}", command, change.group(), change.role(),
-                    (System.nanoTime() - started) / 1_000_000, output.summary());
+                    run.elapsedNanos() / 1_000_000, run.outputSummary());
+            return;
         }
-    }
-
-    /** Kills the hook and every process it started that is still its descendant (a double fork escapes). */
-    private static void killTree(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private void report(String event, List<String> command, Change change, String what, OutputHead output, long started) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("group", change.group());
         fields.put("role", change.role());
         fields.put("command", command);
-        fields.put("detail", what);
-        fields.put("elapsed_ms", (System.nanoTime() - started) / 1_000_000);
-        if (output != null) {
-            fields.put("output", output.head());
-            fields.put("output_bytes", output.total());
+        fields.put("detail", run.failure());
+        fields.put("elapsed_ms", run.elapsedNanos() / 1_000_000);
+        if (run.startError() == null) {
+            fields.put("output", run.output());
+            fields.put("output_bytes", run.outputBytes());
         }
-        events.emit(event, command.get(0) + " for " + change.group() + " " + change.role() + ": " + what
-                + (output == null ? "" : "; output: " + output.summary()), fields);
+        events.emit(run.timedOut() ? "hook-timeout" : "hook-failed", command.get(0) + " for " + change.group() + " "
+                + change.role() + ": " + run.failure() + (run.startError() == null ? "; output: " + run.outputSummary() : ""),
+                fields);
     }
 
     static String substitute(String word, Change change) {
@@ -184,61 +133,6 @@ public final class NotifyHooks implements AutoCloseable {
             }
         }
         return text.toString();
-    }
-
-    /** Reads a hook's output to its end, keeping the head. */
-    private static final class OutputHead implements Runnable {
-        private final InputStream in;
-        private final byte[] head = new byte[OUTPUT_HEAD_BYTES];
-        private int kept;
-        private long total;
-        private final CountDownLatch done = new CountDownLatch(1);
-
-        OutputHead(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public void run() {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                for (int read; (read = in.read(buffer)) >= 0; ) {
-                    int keep = Math.min(read, head.length - kept);
-                    System.arraycopy(buffer, 0, head, kept, keep);
-                    synchronized (this) {
-                        kept += keep;
-                        total += read;
-                    }
-                }
-            } catch (IOException e) {
-                // The hook was killed, or a child that escaped holds the pipe: what was read is kept.
-            } finally {
-                done.countDown();
-            }
-        }
-
-        /** Bounded: an escaped child may keep the pipe open for ever. */
-        void await() throws InterruptedException {
-            done.await(DRAIN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        }
-
-        synchronized String head() {
-            return new String(head, 0, kept, StandardCharsets.UTF_8).strip();
-        }
-
-        synchronized long total() {
-            return total;
-        }
-
-        String summary() {
-            String text = head().replace('\n', '|');
-            long bytes = total();
-            return text.isEmpty() ? "none" : bytes > kept() ? text + " ... (" + bytes + " bytes in all)" : text;
-        }
-
-        private synchronized int kept() {
-            return kept;
-        }
     }
 
     /** Waits up to {@code budgetMillis} for the queued hooks (the stop hook at shutdown), then kills what runs. */

@@ -48,7 +48,7 @@ class ConfigLoaderTest {
         assertEquals(10, one.group().adverIntervalCentis());
         assertEquals(2, one.vips().size());
         assertEquals(List.of("public", "private"), one.group().channels().stream().map(AgentConfig.Channel::name).toList());
-        assertEquals(-100, one.group().tracks().get(0).weight());
+        assertEquals(-100, one.group().track().interfaces().get(0).weight());
     }
 
     @Test
@@ -257,5 +257,50 @@ class ConfigLoaderTest {
         assertTrue(refused.contains("group.notify.stop[1]: '%x' is not a placeholder"), refused);
         assertTrue(refused.contains("group.notify.timeout: 20m is out of range"), refused);
         assertTrue(refused.contains("node.yaml"), "the file is named: " + refused);
+    }
+
+    @Test
+    void trackScriptsFilesAndServices() throws Exception {
+        AgentConfig config = ConfigLoader.load(write("""
+                node: d1
+                group:
+                  vrid: 1
+                  channels: [{interface: eth0}]
+                  track:
+                    - {interface: eth0, weight: -100}
+                    - {script: [/bin/true, tftp], interval: 500ms, timeout: 200ms, weight: -50, rise: 2, fall: 3}
+                    - {file: /run/ha-agent/weight, weight: 2}
+                    - {service: tftp, weight: -100}
+                vips: [{address: 10.0.0.10/24, interface: eth0}]
+                director: {backend: dry-run}
+                services:
+                  - {name: tftp, fwmark: 1, match: [{vip: 10.0.0.10, protocol: udp, ports: [69]}],
+                     real-servers: [{address: 192.168.50.21}]}
+                """));
+        AgentConfig.Tracking track = config.group().track();
+        assertEquals(List.of(new AgentConfig.Track("eth0", -100)), track.interfaces());
+        assertEquals(new AgentConfig.TrackScript(List.of("/bin/true", "tftp"), 500_000_000L, 200_000_000L, -50, 2, 3),
+                track.scripts().get(0));
+        assertEquals(new AgentConfig.TrackFile(Path.of("/run/ha-agent/weight"), 2), track.files().get(0));
+        assertEquals(new AgentConfig.TrackService("tftp", -100), track.services().get(0));
+    }
+
+    @Test
+    void badTrackEntriesAreRefusedWithTheirField() throws Exception {
+        String refused = String.join("\n", problems(MINIMAL.replace("  channels: [{interface: eth0}]\n", """
+                  channels: [{interface: eth0}]
+                  track:
+                    - {interface: eth0, file: /run/w}
+                    - {weight: -10}
+                    - {script: [/bin/true], interval: 1s, timeout: 2s}
+                    - {file: weight, weight: 0}
+                    - {service: ftp}
+                """)));
+        assertTrue(refused.contains("group.track[0]: tracks more than one thing"), refused);
+        assertTrue(refused.contains("group.track[1]: tracks nothing"), refused);
+        assertTrue(refused.contains("group.track[2].timeout: 2s is longer than the interval"), refused);
+        assertTrue(refused.contains("group.track[3].file: 'weight' is not an absolute path"), refused);
+        assertTrue(refused.contains("group.track[3].weight: 0 is out of range"), refused);
+        assertTrue(refused.contains("group.track: service 'ftp' is none of the director's services"), refused);
     }
 }

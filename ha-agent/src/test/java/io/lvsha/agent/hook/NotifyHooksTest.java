@@ -171,7 +171,7 @@ class NotifyHooksTest {
         awaitLines(done, 1);
         JsonNode failed = awaitEvent("hook-failed");
         assertEquals(8_000_001, failed.path("output_bytes").asLong(), "all of it read");
-        assertEquals(NotifyHooks.OUTPUT_HEAD_BYTES, failed.path("output").asText().length(), "only the head kept");
+        assertEquals(ProgramRun.OUTPUT_HEAD_BYTES, failed.path("output").asText().length(), "only the head kept");
         assertTrue(Files.size(dir.resolve("events.jsonl")) < 20_000, "the event file stays small");
     }
 
