@@ -11,10 +11,7 @@ import io.lvsha.agent.director.VirtualService;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.health.HealthMonitor;
 import io.lvsha.agent.health.ProbeResult;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -297,45 +294,7 @@ public final class Balancer implements AutoCloseable {
 
     /** Per service: its key, scheduler, and each real server's health, weight as programmed and last check. */
     public List<Map<String, Object>> status() {
-        Map<String, Map<String, Object>> checks = new HashMap<>();
-        for (Map<String, Object> row : monitor.status()) {
-            checks.put(row.get("service") + "|" + row.get("real_server"), row);
-        }
-        Map<String, VirtualService> live = new HashMap<>();
-        programmed.services().forEach(service -> live.put(service.name(), service));
-        List<Map<String, Object>> services = new ArrayList<>();
-        for (VirtualService service : configured.services()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", service.name());
-            row.put("key", service.key().toString());
-            row.put("scheduler", service.scheduler().ipvsadmName());
-            List<Map<String, Object>> servers = new ArrayList<>();
-            for (RealServer server : service.realServers()) {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("address", server.endpoint());
-                Map<String, Object> check = checks.get(service.name() + "|" + server.endpoint());
-                entry.put("health", !server.enabled() ? "disabled" : check == null ? "unchecked"
-                        : Boolean.TRUE.equals(check.get("healthy")) ? "up" : "down");
-                entry.put("weight", programmedWeight(live.get(service.name()), server));
-                entry.put("last_check", check == null ? "-" : check.get("last_check"));
-                servers.add(entry);
-            }
-            row.put("real_servers", servers);
-            services.add(row);
-        }
-        return services;
-    }
-
-    /** The weight the dataplane has for the server, or "out" when it is not programmed. */
-    private static Object programmedWeight(VirtualService live, RealServer server) {
-        if (live != null) {
-            for (RealServer programmed : live.realServers()) {
-                if (programmed.endpoint().equals(server.endpoint())) {
-                    return programmed.weight();
-                }
-            }
-        }
-        return "out";
+        return ServicesStatus.of(configured, programmed, monitor.status());
     }
 
     /** Reconciles that went through, for the metrics. */

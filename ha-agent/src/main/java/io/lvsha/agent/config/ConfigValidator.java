@@ -4,10 +4,7 @@ import io.lvsha.arp.AnnouncementSchedule;
 import io.lvsha.arp.ArpForm;
 import io.lvsha.arp.InterfaceAddress;
 import io.lvsha.vrrp.AddressFamily;
-import io.lvsha.vrrp.AdvertIntervals;
-import io.lvsha.vrrp.ChecksumMode;
 import io.lvsha.vrrp.IpAddress;
-import io.lvsha.vrrp.V2Authentication;
 import io.lvsha.vrrp.VrrpVersion;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.regex.Pattern;
  * "FILE: FIELD: what is wrong. Fix: what to write instead" before refusing the file.
  */
 final class ConfigValidator {
-    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final String DEFAULT_EVENT_FILE = "/var/log/ha-agent/events.jsonl";
     private static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
@@ -40,7 +36,7 @@ final class ConfigValidator {
         if (node == null || node.isBlank()) {
             problem("node", "missing", "name this director, e.g. 'node: d1'");
         }
-        AgentConfig.Group group = raw.group() == null ? missingGroup() : group(raw.group());
+        AgentConfig.Group group = new GroupValidator(this).group(raw.group());
         List<AgentConfig.Vip> vips = vips(raw.vips(), group);
         RawConfig.Garp garp = raw.garp() == null ? new RawConfig.Garp(null, null, null, null, null) : raw.garp();
         ArpForm form = garpForm(garp.form());
@@ -172,127 +168,6 @@ final class ConfigValidator {
     private static boolean isLoopback(IpAddress address) {
         byte[] raw = address.toBytes();
         return raw.length == 4 ? raw[0] == 127 : address.equals(IpAddress.parse("::1"));
-    }
-
-    private AgentConfig.Group missingGroup() {
-        problem("group", "missing", "add a 'group:' with vrid, priority and channels (see deploy/examples/)");
-        return null;
-    }
-
-    private AgentConfig.Group group(RawConfig.Group raw) {
-        VrrpVersion version = VrrpVersion.V3;
-        if (raw.version() != null) {
-            version = VrrpVersion.fromWire(raw.version());
-            if (version == null) {
-                problem("group.version", raw.version() + " is not a VRRP version we speak", "use 3 (RFC 5798) or 2 (RFC 3768)");
-                version = VrrpVersion.V3;
-            }
-        }
-        int vrid = orDefault(raw.vrid(), -1);
-        if (vrid < 1 || vrid > 255) {
-            problem("group.vrid", raw.vrid() == null ? "missing" : vrid + " is out of range",
-                    "use 1..255, the same on both directors and unique on the LAN");
-        }
-        int priority = orDefault(raw.priority(), 100);
-        if (priority < 1 || priority > 255) {
-            problem("group.priority", priority + " is out of range",
-                    "use 1..254 (higher wins), or 255 only on the director that owns the addresses");
-        }
-        int intervalCentis = interval(raw.advertInterval(), version);
-        long preemptDelay = duration("group.preempt-delay", raw.preemptDelay(), 0);
-        if (preemptDelay > 3_600_000_000_000L) {
-            problem("group.preempt-delay", "longer than an hour", "use 0s..3600s");
-        }
-        ChecksumMode checksum = checksum(raw.checksum());
-        V2Authentication auth = auth(raw.authPassword(), version);
-        List<AgentConfig.Channel> channels = channels(raw.channels());
-        AgentConfig.Tracking tracks = new TrackValidator(this).tracking(raw.track());
-        String name = raw.name() == null ? "vrid-" + vrid : raw.name();
-        if (!GROUP_NAME.matcher(name).matches()) {
-            problem("group.name", "'" + name + "' is not a plain name", "use letters, digits, '-' and '_' (up to 32), e.g. tftp-a");
-        }
-        AgentConfig.Notify notify = new NotifyValidator(this).hooks("group.notify", raw.hooks());
-        return new AgentConfig.Group(name, version, vrid, priority, intervalCentis, orDefault(raw.preempt(), true),
-                preemptDelay, orDefault(raw.accept(), true), checksum, auth, channels, tracks, notify);
-    }
-
-    private int interval(String text, VrrpVersion version) {
-        long nanos = duration("group.advert-interval", text, 1_000_000_000L);
-        if (nanos < 0) {
-            return 100;
-        }
-        if (nanos % 10_000_000L != 0) {
-            problem("group.advert-interval", text + " is not a multiple of 10 ms", "VRRP counts in centiseconds; use e.g. 20ms or 100ms");
-            return 100;
-        }
-        int centis = (int) Math.min(Integer.MAX_VALUE, nanos / 10_000_000L);
-        String violation = AdvertIntervals.violation(version, centis);
-        if (violation != null) {
-            problem("group.advert-interval", violation, version == VrrpVersion.V2
-                    ? "use a whole number of seconds, or 'version: 3' for sub-second adverts" : "use 10ms..40950ms");
-        }
-        return centis;
-    }
-
-    private ChecksumMode checksum(String text) {
-        if (text == null || text.equals("pseudo-header")) {
-            return ChecksumMode.PSEUDO_HEADER;
-        }
-        if (text.equals("vrrp-message-only")) {
-            return ChecksumMode.VRRP_MESSAGE_ONLY;
-        }
-        problem("group.checksum", "'" + text + "' is not a checksum mode", "use pseudo-header (RFC 5798) or vrrp-message-only");
-        return ChecksumMode.PSEUDO_HEADER;
-    }
-
-    private V2Authentication auth(String password, VrrpVersion version) {
-        if (password == null) {
-            return V2Authentication.none();
-        }
-        if (version != VrrpVersion.V2) {
-            problem("group.auth-password", "VRRPv3 has no authentication (RFC 5798 §9)", "remove it, or use 'version: 2'");
-            return V2Authentication.none();
-        }
-        try {
-            return V2Authentication.simplePassword(password);
-        } catch (IllegalArgumentException e) {
-            problem("group.auth-password", e.getMessage(), "use 1 to 8 characters, as keepalived's auth_pass");
-            return V2Authentication.none();
-        }
-    }
-
-    private List<AgentConfig.Channel> channels(List<RawConfig.Channel> raw) {
-        List<AgentConfig.Channel> channels = new ArrayList<>();
-        if (raw == null || raw.isEmpty()) {
-            problem("group.channels", "missing", "list at least one heartbeat channel: '- {name: public, interface: eth0}'");
-            return channels;
-        }
-        Set<String> names = new HashSet<>();
-        Set<String> interfaces = new HashSet<>();
-        for (int i = 0; i < raw.size(); i++) {
-            RawConfig.Channel channel = raw.get(i);
-            String at = "group.channels[" + i + "]";
-            String name = channel.name() == null ? (i == 0 ? "public" : "private") : channel.name();
-            if (!names.add(name)) {
-                problem(at + ".name", "'" + name + "' is used twice", "give each channel its own name");
-            }
-            String iface = interfaceName(at + ".interface", channel.iface());
-            if (iface != null && !interfaces.add(iface)) {
-                problem(at + ".interface", iface + " carries two channels", "a second channel needs a second path: another interface");
-            }
-            IpAddress source = channel.source() == null ? null : address(at + ".source", channel.source());
-            List<IpAddress> peers = new ArrayList<>();
-            if (channel.peers() != null) {
-                for (int p = 0; p < channel.peers().size(); p++) {
-                    IpAddress peer = address(at + ".peers[" + p + "]", channel.peers().get(p));
-                    if (peer != null) {
-                        peers.add(peer);
-                    }
-                }
-            }
-            channels.add(new AgentConfig.Channel(name, iface, source, peers));
-        }
-        return channels;
     }
 
     private List<AgentConfig.Vip> vips(List<RawConfig.Vip> raw, AgentConfig.Group group) {

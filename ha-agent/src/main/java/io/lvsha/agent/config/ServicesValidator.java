@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** Validates the director section and the virtual services, reporting through the file's {@link ConfigValidator}. */
 final class ServicesValidator {
@@ -136,7 +134,7 @@ final class ServicesValidator {
                 servers.add(server);
             }
         }
-        CheckSpec check = raw.check() == null ? null : check(at + ".check", raw.check());
+        CheckSpec check = raw.check() == null ? null : new CheckValidator(config).check(at + ".check", raw.check());
         if (key == null) {
             return null;
         }
@@ -297,69 +295,5 @@ final class ServicesValidator {
             config.problem(at + ".weight", weight + " is out of range", "use 0..65535 (0 = no new connections)");
         }
         return address == null ? null : new RealServer(address, port, weight, ConfigValidator.orDefault(raw.enabled(), true));
-    }
-
-    private CheckSpec check(String at, RawConfig.Check raw) {
-        CheckSpec.Type type = CheckSpec.Type.byConfigName(raw.type() == null ? "tcp" : raw.type());
-        if (type == null) {
-            config.problem(at + ".type", "'" + raw.type() + "' is not a check", "use tcp, send-expect, tftp, ftp, http or exec");
-            return null;
-        }
-        long interval = config.duration(at + ".interval", raw.interval(), 2 * SECOND);
-        long probeTimeout = config.duration(at + ".probe-timeout", raw.probeTimeout(), Math.min(interval, 3 * SECOND));
-        long downAfter = config.duration(at + ".timeout", raw.timeout(), 3 * interval);
-        long reentry = config.duration(at + ".reentry", raw.reentry(), 15 * SECOND);
-        if (interval <= 0 || probeTimeout <= 0) {
-            config.problem(at + ".interval", "interval and probe-timeout must be positive", "e.g. interval: 2s, probe-timeout: 1s");
-        }
-        Pattern expect = null;
-        if (raw.expect() != null && raw.expectRegex() != null) {
-            config.problem(at, "both expect and expect-regex given", "keep one");
-        } else if (raw.expect() != null) {
-            expect = Pattern.compile(Pattern.quote(unescape(at + ".expect", raw.expect())));
-        } else if (raw.expectRegex() != null) {
-            try {
-                expect = Pattern.compile(raw.expectRegex());
-            } catch (PatternSyntaxException e) {
-                config.problem(at + ".expect-regex", "not a regular expression: " + e.getDescription(), "fix the pattern, or use expect for plain text");
-            }
-        }
-        if (type == CheckSpec.Type.TFTP && raw.file() == null) {
-            config.problem(at + ".file", "missing", "name the file to read, e.g. pxelinux.0");
-        }
-        if (type == CheckSpec.Type.EXEC && (raw.program() == null || raw.program().isEmpty())) {
-            config.problem(at + ".program", "missing", "give the program and its arguments as a list, e.g. [/usr/local/bin/check, '%h', '%p']");
-        }
-        String sha = raw.expectSha256();
-        if (sha != null && !sha.matches("[0-9a-fA-F]{64}")) {
-            config.problem(at + ".expect-sha256", "not a SHA-256", "write the 64 hex digits sha256sum prints");
-        }
-        String send = raw.send() == null ? "" : unescape(at + ".send", raw.send());
-        String file = raw.file() == null && type == CheckSpec.Type.HTTP ? "/" : raw.file();
-        return new CheckSpec(type, ConfigValidator.orDefault(raw.port(), 0), send, expect, Boolean.TRUE.equals(raw.udp()), file,
-                sha == null ? null : sha.toLowerCase(Locale.ROOT), ConfigValidator.orDefault(raw.expectStatus(), 200),
-                raw.program(), interval, probeTimeout, downAfter, reentry,
-                Math.max(1, ConfigValidator.orDefault(raw.rise(), 1)), Math.max(1, ConfigValidator.orDefault(raw.fall(), 1)));
-    }
-
-    /** piranha's send/expect escapes: \n \r \t \\. */
-    private String unescape(String at, String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '\\') {
-                out.append(c);
-                continue;
-            }
-            char next = i + 1 < text.length() ? text.charAt(++i) : ' ';
-            switch (next) {
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case '\\' -> out.append('\\');
-                default -> config.problem(at, "'\\" + next + "' is not an escape", "use \\n, \\r, \\t or \\\\");
-            }
-        }
-        return out.toString();
     }
 }
