@@ -143,6 +143,7 @@ public final class HaAgent implements AutoCloseable {
                     new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM, metrics);
             controllerRef.set(controller);
             NotifyHooks hooks = new NotifyHooks(List.of(config.group().hooks(), config.hooks()), events);
+            metrics.gauge("hooks.dropped", hooks::dropped);
             controller.onRoleChange(new GroupNotifier(hooks, config.group().name(), config.node(),
                     config.vips().stream().map(vip -> vip.address().toString()).toList()));
             MetricsWiring.register(metrics, controller, channels, loop);

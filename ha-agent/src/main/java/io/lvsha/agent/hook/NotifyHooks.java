@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * changes (keepalived's notify FIFO), each with a timeout after which it is killed with its
  * children. The HA loop only queues: a hook that hangs delays the next hook, never an advert.
  */
-public final class NotifyHooks implements AutoCloseable {
+public final class NotifyHooks {
     private static final Logger LOG = LoggerFactory.getLogger(NotifyHooks.class);
     /** Changes waiting beyond this are dropped (and reported): hooks that hang must not grow a queue without end. */
     static final int MAX_QUEUED = 64;
@@ -75,6 +75,7 @@ public final class NotifyHooks implements AutoCloseable {
         }
     }
 
+    /** Changes whose hooks were dropped because the queue was full; for the metrics. */
     public long dropped() {
         return dropped.get();
     }
@@ -147,11 +148,6 @@ public final class NotifyHooks implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         drains.shutdownNow();
-    }
-
-    @Override
-    public void close() {
-        close(0);
     }
 
     /** The longest a queued hook may take: the shutdown's wait for the stop hook. */

@@ -234,6 +234,10 @@ class AdminNetnsTest extends LabTest {
         assertEquals(0, metrics.path("vrrp.late_timer_deferrals").asLong(), metrics.toString());
         assertEquals(0, metrics.path("vrrp.advert_send_failures").asLong(), metrics.toString());
         assertEquals(0, metrics.path("garp.send_failures").asLong(), metrics.toString());
+        for (String counter : List.of("vrrp.fsm.impossible", "vrrp.late_timer_deferrals", "vrrp.advert_send_failures",
+                "garp.send_failures", "hooks.dropped")) {
+            assertTrue(metrics.has(counter), counter + " is not exported: " + metrics); // path() reads 0 when absent
+        }
         String scrape = lab.exec("d1", "/usr/bin/python3", "-c",
                 "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9469/metrics').read().decode())");
         assertTrue(scrape.contains("vrrp_channel_public_adverts_sent"), scrape);
