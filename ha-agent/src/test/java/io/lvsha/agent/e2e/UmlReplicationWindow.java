@@ -164,6 +164,7 @@ final class UmlReplicationWindow {
             Files.writeString(dir.resolve("backup-agent-log.txt"), d2.shell("cat /run/agent.out").output());
         }
         Files.writeString(dir.resolve("new-master-after.txt"), d2.shell("ipvsadm -Lnc").output());
+        Files.writeString(dir.resolve("new-master-dmesg.txt"), d2.shell("dmesg").output());
         String newMaster = software != Software.KEEPALIVED
                 ? UmlLab.events(d2).lines().filter(line -> line.contains("state-committed")).findFirst().orElse("no state-committed event")
                 : "keepalived";

@@ -109,7 +109,11 @@ public final class Uml implements AutoCloseable, CommandRunner {
         ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", namespace, "taskset", "-c", Integer.toString(cpu),
                 "linux.uml", "mem=256M", "uml_dir=" + runDir, "umid=director", "rootfstype=hostfs", "rootflags=/", "ro",
                 "init=" + INIT, "UML_ADDRS=" + addresses, "UML_MODROOT=" + dir.resolve("modroot"),
-                "vec0:transport=tap,ifname=" + tap, "con0=fd:0,fd:1", "con=null")
+                "vec0:transport=tap,ifname=" + tap, "con0=fd:0,fd:1", "con=null",
+                // the console carries the commands' output: a kernel message printed there mid-reply
+                // ("sched: RT throttling activated" broke a JSON reply in CI) would corrupt it;
+                // the guest's kernel log stays in its dmesg
+                "loglevel=1")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("TMPDIR", "/dev/shm"); // guest RAM is a file there
         Uml uml = new Uml(builder.start(), log, dir);
