@@ -17,6 +17,9 @@ public enum AdminCommand {
     GARP("garp", "", "send a gratuitous ARP / NA burst now (master only)"),
     CONNECTIONS("connections", "[--client ADDRESS] [--limit N]",
             "the replicated connection table (what a takeover commits): count and entries"),
+    REAL_SERVER("real-server", "drain|disable|enable SERVICE ADDRESS", "drain (weight 0: connections go on, no new ones),\n"
+            + "disable (out of the pool) or enable (as the file says) one real server; kept over reload and\n"
+            + "restart, and on the peer"),
     DOCTOR("doctor", "", "the machine's settings a failover depends on (real-time scheduling, conntrack,\n"
             + "the kernel's sync daemon), each with what to change; exit 1 if any"),
     HELLO("hello", "", "protocol and agent version");

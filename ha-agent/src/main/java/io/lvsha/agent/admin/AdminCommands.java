@@ -92,6 +92,7 @@ public final class AdminCommands {
             case METRICS -> CompletableFuture.completedFuture(agent.metrics().snapshot());
             case GARP -> agent.announce();
             case CONNECTIONS -> agent.connections(client(args), limit(args));
+            case REAL_SERVER -> agent.realServer(text(args, "service"), text(args, "address"), mode(args));
             case DOCTOR -> agent.doctor();
         };
     }
@@ -148,6 +149,23 @@ public final class AdminCommands {
             throw new AdminException("bad-argument", "\"limit\" is a whole number, 0.." + MAX_CONNECTIONS_SHOWN);
         }
         return limit.asInt();
+    }
+
+    private static String text(JsonNode args, String name) {
+        JsonNode value = args.get(name);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new AdminException("bad-argument", "real-server takes {\"action\": \"drain\"|\"disable\"|\"enable\","
+                    + " \"service\": NAME, \"address\": ADDRESS}; \"" + name + "\" is missing");
+        }
+        return value.asText();
+    }
+
+    private static io.lvsha.agent.balancer.RealServerOverrides.Mode mode(JsonNode args) {
+        try {
+            return io.lvsha.agent.balancer.RealServerOverrides.Mode.named(args.path("action").asText(""));
+        } catch (IllegalArgumentException e) {
+            throw new AdminException("bad-argument", e.getMessage());
+        }
     }
 
     private static boolean onOff(JsonNode args) {

@@ -32,6 +32,14 @@ public interface AgentControl {
      */
     CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit);
 
+    /**
+     * Drains, disables or enables one real server at run time.
+     *
+     * @param address the server's address, or its ADDRESS:PORT as status shows it
+     */
+    CompletableFuture<Map<String, Object>> realServer(String service, String address,
+                                                      io.lvsha.agent.balancer.RealServerOverrides.Mode mode);
+
     /** The settings of this machine a failover depends on, each with what to change if it does not serve. */
     CompletableFuture<Map<String, Object>> doctor();
 

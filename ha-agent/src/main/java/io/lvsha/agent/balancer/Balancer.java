@@ -54,6 +54,7 @@ public final class Balancer implements AutoCloseable {
     private volatile long lastLossReported;
     private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private final RealServerControl operator;
 
     /** Where the connections a master's backend exports go (the peer link). */
     @FunctionalInterface
@@ -71,13 +72,15 @@ public final class Balancer implements AutoCloseable {
      * @param ended where the connections it reports ended go while this node is master
      * @param exportIntervalMillis how often the whole table is read: the only export of a
      *     dataplane without events, the repair pass of one with them
+     * @param operator what the operator set on single real servers at run time
      */
     private volatile java.util.function.BiConsumer<String, Boolean> serviceHealth = (service, down) -> { };
 
     public Balancer(DirectorBackend backend, DesiredState configured, EventLog events,
                     Exported exported, Consumer<List<ConnectionRecord>> ended,
-                    long exportIntervalMillis) {
+                    long exportIntervalMillis, RealServerControl operator) {
         this.backend = backend;
+        this.operator = operator;
         this.configured = configured;
         this.events = events;
         this.monitor = new HealthMonitor(configured.services(), this::healthChanged);
@@ -88,6 +91,7 @@ public final class Balancer implements AutoCloseable {
 
     /** Programs the services (every real server in until its checks say otherwise) and starts checking. */
     public void start() {
+        worker.execute(() -> operator.load(configured));
         requestReconcile();
         monitor.start();
         if (export != null) {
@@ -211,6 +215,7 @@ public final class Balancer implements AutoCloseable {
     public void reconfigure(DesiredState services) {
         HealthMonitor previous = monitor;
         configured = services;
+        worker.execute(() -> operator.reconfigured(services));
         previous.close();
         monitor = new HealthMonitor(services.services(), this::healthChanged, previous);
         monitor.start();
@@ -251,7 +256,7 @@ public final class Balancer implements AutoCloseable {
     private void reconcile() {
         reconcileQueued.set(false);
         HealthMonitor health = monitor;
-        DesiredState wanted = configured.withHealth(health::healthy);
+        DesiredState wanted = operator.current().applyTo(configured).withHealth(health::healthy);
         try {
             ApplyReport report = backend.apply(wanted);
             programmed = wanted;
@@ -292,9 +297,39 @@ public final class Balancer implements AutoCloseable {
         }
     }
 
-    /** Per service: its key, scheduler, and each real server's health, weight as programmed and last check. */
+    /**
+     * Drains, disables or enables one real server for the operator (kept over reloads and
+     * restarts, and told to the peer); answers once the dataplane took it, or with why it did not.
+     */
+    public java.util.concurrent.CompletableFuture<Map<String, Object>> setRealServer(String service, String address,
+                                                                                     RealServerOverrides.Mode mode) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            Map<String, Object> reply = new java.util.LinkedHashMap<>(operator.set(configured, service, address, mode));
+            reconcile();
+            reply.put("programmed", lastError == null);
+            if (lastError != null) {
+                reply.put("backend_error", lastError);
+            }
+            return reply;
+        }, worker);
+    }
+
+    /** The peer's real-server settings arrived (any thread). */
+    public void onPeerRealServers(io.lvsha.state.peer.PeerFrame frame) {
+        worker.execute(() -> {
+            operator.fromPeer(frame, configured);
+            requestReconcile();
+        });
+    }
+
+    /** The peer link came up (any thread): the peer gets our real-server settings. */
+    public void peerUp() {
+        worker.execute(operator::peerUp);
+    }
+
+    /** Per service: its key, scheduler, and each real server's health, operator setting, weight as programmed and last check. */
     public List<Map<String, Object>> status() {
-        return ServicesStatus.of(configured, programmed, monitor.status());
+        return ServicesStatus.of(configured, programmed, monitor.status(), operator.current());
     }
 
     /** Reconciles that went through, for the metrics. */

@@ -15,7 +15,8 @@ final class ServicesStatus {
     }
 
     /** Per service: its key, scheduler, and each real server's health, weight as programmed and last check. */
-    static List<Map<String, Object>> of(DesiredState configured, DesiredState programmed, List<Map<String, Object>> health) {
+    static List<Map<String, Object>> of(DesiredState configured, DesiredState programmed, List<Map<String, Object>> health,
+                                        RealServerOverrides operator) {
         Map<String, Map<String, Object>> checks = new HashMap<>();
         for (Map<String, Object> row : health) {
             checks.put(row.get("service") + "|" + row.get("real_server"), row);
@@ -35,6 +36,8 @@ final class ServicesStatus {
                 Map<String, Object> check = checks.get(service.name() + "|" + server.endpoint());
                 entry.put("health", !server.enabled() ? "disabled" : check == null ? "unchecked"
                         : Boolean.TRUE.equals(check.get("healthy")) ? "up" : "down");
+                RealServerOverrides.Mode mode = operator.modeOf(service.name(), server.endpoint());
+                entry.put("operator", mode == null ? null : mode.done());
                 entry.put("weight", programmedWeight(live.get(service.name()), server));
                 entry.put("last_check", check == null ? "-" : check.get("last_check"));
                 servers.add(entry);

@@ -66,9 +66,10 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      * @param maxConnections the replicated table's bound: entries beyond it are refused and counted
      * @param exportIntervalMillis how often a backend without a kernel sync daemon (nftables) hands
      *     its connections to the peer link while master
+     * @param stateFile where the operator's run-time settings on real servers are kept (drained, disabled)
      */
     public record Director(String backend, String markTool, io.lvsha.agent.director.DesiredState desired,
-                           long exportIntervalMillis, int maxConnections) {
+                           long exportIntervalMillis, int maxConnections, Path stateFile) {
     }
 
     /**

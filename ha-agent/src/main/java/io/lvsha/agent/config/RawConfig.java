@@ -15,7 +15,8 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
                   String timeout) {
     }
 
-    record Director(String backend, Boolean ownTable, String markTool, String exportInterval, Integer maxConnections) {
+    record Director(String backend, Boolean ownTable, String markTool, String exportInterval, Integer maxConnections,
+                    String stateFile) {
     }
 
     record Service(String name, Long fwmark, String protocol, String vip, Integer port, List<Match> match,

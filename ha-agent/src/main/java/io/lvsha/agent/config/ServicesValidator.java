@@ -37,7 +37,7 @@ final class ServicesValidator {
         if (raw == null && (services == null || services.isEmpty())) {
             return null;
         }
-        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null, null) : raw;
+        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null, null, null) : raw;
         String backend = director.backend() == null ? "ipvs" : director.backend();
         if (!Backends.names().contains(backend)) {
             config.problem("director.backend", "'" + backend + "' is not a backend on the class path",
@@ -73,9 +73,17 @@ final class ServicesValidator {
             config.problem("director.max-connections", maxConnections + " out of range", "1.." + MAX_CONNECTIONS_LIMIT
                     + " (default " + MAX_CONNECTIONS_DEFAULT + "): the replicated table's bound, about 100 bytes an entry");
         }
+        String stateFile = director.stateFile() == null ? DEFAULT_STATE_FILE : director.stateFile();
+        if (!stateFile.startsWith("/")) {
+            config.problem("director.state-file", "'" + stateFile + "' is not an absolute path",
+                    "use e.g. " + DEFAULT_STATE_FILE + " (where the operator's real-server settings are kept)");
+        }
         return new AgentConfig.Director(backend, markTool, new DesiredState(parsed, Boolean.TRUE.equals(director.ownTable())),
-                exportInterval / 1_000_000L, maxConnections);
+                exportInterval / 1_000_000L, maxConnections, java.nio.file.Path.of(stateFile));
     }
+
+    /** Where `ha-agentctl real-server` settings are kept by default. */
+    static final String DEFAULT_STATE_FILE = "/var/lib/ha-agent/real-servers.json";
 
     /** The replicated table's bound by default, and at most (10^7 entries: about 1 GB of heap). */
     static final int MAX_CONNECTIONS_DEFAULT = 1_000_000;

@@ -146,6 +146,12 @@ public final class AgentCtl {
                     }
                 }
             }
+            case REAL_SERVER -> {
+                if (rest.size() != 3 || !List.of("drain", "disable", "enable").contains(rest.get(0))) {
+                    throw new IllegalArgumentException(cmd + " " + command.arguments());
+                }
+                args.put("action", rest.get(0)).put("service", rest.get(1)).put("address", rest.get(2));
+            }
             case CONNECTIONS -> {
                 for (int i = 0; i < rest.size(); i++) {
                     if (rest.get(i).equals("--client") && i + 1 < rest.size()) {

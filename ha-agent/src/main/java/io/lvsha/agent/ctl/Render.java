@@ -24,7 +24,7 @@ final class Render {
             }
             case CONNECTIONS -> connections(reply);
             case DOCTOR -> doctor(reply);
-            case SWITCHOVER, RESUME, MAINTENANCE, PRIORITY, RELOAD, METRICS, GARP, HELLO -> fields(reply);
+            case SWITCHOVER, RESUME, MAINTENANCE, PRIORITY, RELOAD, METRICS, GARP, HELLO, REAL_SERVER -> fields(reply);
         };
     }
 
@@ -143,8 +143,9 @@ final class Render {
             text.append(String.format("service %s (%s, %s)%n", service.path("name").asText(), service.path("key").asText(),
                     service.path("scheduler").asText()));
             for (JsonNode real : service.path("real_servers")) {
-                text.append(String.format("  %-22s %-9s weight %-4s %s%n", real.path("address").asText(),
-                        real.path("health").asText(), real.path("weight").asText(), real.path("last_check").asText()));
+                text.append(String.format("  %-22s %-9s %-9s weight %-4s %s%n", real.path("address").asText(),
+                        real.path("health").asText(), real.path("operator").asText("-"), real.path("weight").asText(),
+                        real.path("last_check").asText()));
             }
         }
         JsonNode last = s.path("last_transition");

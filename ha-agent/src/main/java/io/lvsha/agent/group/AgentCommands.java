@@ -105,6 +105,16 @@ final class AgentCommands implements AgentControl {
     }
 
     @Override
+    public CompletableFuture<Map<String, Object>> realServer(String service, String address,
+                                                             io.lvsha.agent.balancer.RealServerOverrides.Mode mode) {
+        Balancer balancer = agent.balancer();
+        if (balancer == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this agent runs no director (no services configured)"));
+        }
+        return balancer.setRealServer(service, address, mode);
+    }
+
+    @Override
     public CompletableFuture<Map<String, Object>> doctor() {
         List<KernelCheck> checks = new ArrayList<>();
         List<String> refused = ThreadScheduling.refused();

@@ -40,7 +40,8 @@ public final class DirectorWiring {
                     TableSource.removal(ended).forEach(toPeer::test);
                     loop.execute(() -> controller.peers().forget(ended));
                 },
-                config.director().exportIntervalMillis());
+                config.director().exportIntervalMillis(),
+                new io.lvsha.agent.balancer.RealServerControl(config.director().stateFile(), config.node(), events, toPeer));
         metrics.gauge("director.applies", balancer::applies);
         metrics.gauge("director.failures", balancer::failures);
         metrics.gauge("director.connection_events_lost", balancer::connectionEventsLost);

@@ -180,7 +180,7 @@ public final class HaAgent implements AutoCloseable {
                         sync.syncid(), message -> loop.execute(() -> controller.peers().onConnections(message.connections())));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = PeerLinkWiring.start(config, loop, controller, channels, syncSource, agent.mirror);
+                agent.peerLink = PeerLinkWiring.start(config, loop, controller, channels, syncSource, agent.mirror, agent.balancer);
             }
             return agent;
         } catch (IOException | RuntimeException e) {

@@ -1,11 +1,13 @@
 package io.lvsha.agent.group;
 
+import io.lvsha.agent.balancer.Balancer;
 import io.lvsha.agent.channel.HeartbeatChannel;
 import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.arp.ThreadScheduling;
 import io.lvsha.state.peer.Hello;
 import io.lvsha.state.peer.PeerFrame;
+import io.lvsha.state.peer.PeerFrameTypes;
 import io.lvsha.state.peer.PeerLink;
 import io.lvsha.vrrp.IpAddress;
 import java.io.IOException;
@@ -30,10 +32,11 @@ final class PeerLinkWiring {
      *
      * @param syncSource where this node's kernel sends sync datagrams from, or null without them
      * @param mirror this node's sync mirror, told the peer's sync source once it is known, or null
+     * @param director the balancer, which shares the operator's real-server settings with the peer, or null
      */
     static PeerLink start(AgentConfig config, HaLoop loop, GroupController controller,
                          List<HeartbeatChannel> channels, IpAddress syncSource,
-                         io.lvsha.state.sync.KernelSyncMirror mirror) throws IOException {
+                         io.lvsha.state.sync.KernelSyncMirror mirror, Balancer director) throws IOException {
         AgentConfig.PeerLink settings = config.peerLink();
         refuseSharedKeyFile(settings.keyFile());
         byte[] key = java.nio.file.Files.readAllBytes(settings.keyFile());
@@ -59,11 +62,18 @@ final class PeerLinkWiring {
                     mirror.acceptOnlyFrom(Set.of(inetAddress(syncSource), inetAddress(peer.syncSource())));
                 }
                 loop.execute(() -> controller.peers().up(peer, digest));
+                if (director != null) {
+                    director.peerUp();
+                }
             }
 
             @Override
             public void frame(PeerFrame frame) {
-                loop.execute(() -> controller.onPeerFrame(frame));
+                if (director != null && frame.type() == PeerFrameTypes.REAL_SERVERS) {
+                    director.onPeerRealServers(frame); // the director's business: the HA loop never sees it
+                } else {
+                    loop.execute(() -> controller.onPeerFrame(frame));
+                }
             }
 
             @Override

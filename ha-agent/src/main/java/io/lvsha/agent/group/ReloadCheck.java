@@ -34,6 +34,8 @@ final class ReloadCheck {
         compare(fields, "sync", running.sync(), fresh.sync());
         compare(fields, "director.backend", running.director() == null ? null : running.director().backend(),
                 fresh.director() == null ? null : fresh.director().backend());
+        compare(fields, "director.state-file", running.director() == null ? null : running.director().stateFile(),
+                fresh.director() == null ? null : fresh.director().stateFile());
         compare(fields, "director.mark-tool", running.director() == null ? null : running.director().markTool(),
                 fresh.director() == null ? null : fresh.director().markTool());
         return fields;

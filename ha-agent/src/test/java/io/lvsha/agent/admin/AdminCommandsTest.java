@@ -74,6 +74,12 @@ class AdminCommandsTest {
         }
 
         @Override
+        public CompletableFuture<Map<String, Object>> realServer(String service, String address,
+                                                                 io.lvsha.agent.balancer.RealServerOverrides.Mode mode) {
+            return answer("real-server " + mode.word() + " " + service + " " + address);
+        }
+
+        @Override
         public CompletableFuture<Map<String, Object>> doctor() {
             return answer("doctor");
         }
@@ -112,6 +118,8 @@ class AdminCommandsTest {
         assertEquals("connections 10.0.0.5 10",
                 reply("{\"cmd\":\"connections\",\"args\":{\"client\":\"10.0.0.5\",\"limit\":10}}").path("did").asText());
         assertEquals("doctor", reply("{\"cmd\":\"doctor\"}").path("did").asText());
+        assertEquals("real-server drain tftp 10.0.0.21", reply("{\"cmd\":\"real-server\",\"args\":{\"action\":\"drain\","
+                + "\"service\":\"tftp\",\"address\":\"10.0.0.21\"}}").path("did").asText());
         JsonNode hello = reply("{\"cmd\":\"hello\"}");
         assertTrue(hello.path("ok").asBoolean());
         assertEquals("d1", hello.path("node").asText());
@@ -139,7 +147,9 @@ class AdminCommandsTest {
         for (String line : List.of("{\"cmd\":\"maintenance\",\"args\":{\"state\":\"maybe\"}}",
                 "{\"cmd\":\"priority\",\"args\":{\"action\":\"set\",\"value\":255}}",
                 "{\"cmd\":\"switchover\",\"args\":{\"hold\":-1}}",
-                "{\"cmd\":\"connections\",\"args\":{\"limit\":\"all\"}}")) {
+                "{\"cmd\":\"connections\",\"args\":{\"limit\":\"all\"}}",
+                "{\"cmd\":\"real-server\",\"args\":{\"action\":\"remove\",\"service\":\"tftp\",\"address\":\"10.0.0.21\"}}",
+                "{\"cmd\":\"real-server\",\"args\":{\"action\":\"drain\",\"address\":\"10.0.0.21\"}}")) {
             JsonNode reply = reply(line);
             assertFalse(reply.path("ok").asBoolean(), line);
             assertEquals("bad-argument", reply.path("error").path("code").asText(), line);

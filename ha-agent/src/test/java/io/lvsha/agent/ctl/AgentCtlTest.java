@@ -34,6 +34,8 @@ class AgentCtlTest {
                 AgentCtl.request(List.of("events", "--last", "5", "--follow")).toString());
         assertEquals("{\"cmd\":\"connections\",\"args\":{\"client\":\"10.0.0.5\",\"limit\":10}}",
                 AgentCtl.request(List.of("connections", "--client", "10.0.0.5", "--limit", "10")).toString());
+        assertEquals("{\"cmd\":\"real-server\",\"args\":{\"action\":\"disable\",\"service\":\"web\",\"address\":\"10.0.0.21:80\"}}",
+                AgentCtl.request(List.of("real-server", "disable", "web", "10.0.0.21:80")).toString());
     }
 
     @Test
@@ -58,6 +60,8 @@ class AgentCtlTest {
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("status", "now")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("doctor", "--fix")));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("connections", "--client")));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("real-server", "drain", "web")));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("real-server", "kill", "web", "10.0.0.21")));
         assertEquals(2, run("explode"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'explode'"));
     }

@@ -16,6 +16,11 @@ public final class PeerFrameTypes {
     public static final int REPLICA_RESYNC_DONE = 0x43;
     public static final int REPLICA_UPDATE = 0x44;
     public static final int REPLICA_REMOVE = 0x45;
+    /**
+     * The operator's run-time settings on real servers (drained, disabled), the whole set as JSON
+     * ({@code io.lvsha.agent.balancer.RealServerOverrides}): on every change and when the link comes up.
+     */
+    public static final int REAL_SERVERS = 0x50;
 
     private PeerFrameTypes() {
     }
