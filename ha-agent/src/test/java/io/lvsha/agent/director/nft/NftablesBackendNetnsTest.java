@@ -104,7 +104,7 @@ class NftablesBackendNetnsTest extends LabTest {
                 new java.io.PrintStream(shown, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
         String text = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.contains("service web (tcp 10.99.0.10:80, wrr)"), text);
-        assertTrue(text.matches("(?s).*192\\.168\\.50\\.22:8080\\s+down\\s+weight out\\s+failed: connect.*"), text);
+        assertTrue(text.matches("(?s).*192\\.168\\.50\\.22:8080\\s+down\\s+-\\s+weight out\\s+failed: connect.*"), text);
         JsonNode metrics = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"metrics\"}");
         assertEquals(1, metrics.path("director.real_servers.down").asInt(), metrics.toString());
         assertTrue(metrics.path("director.applies").asInt() >= 2, metrics.toString());
