@@ -2,7 +2,6 @@ package io.lvsha.agent.balancer;
 
 import io.lvsha.agent.director.ApplyReport;
 import io.lvsha.agent.director.BackendException;
-import io.lvsha.agent.director.ConnectionState;
 import io.lvsha.agent.director.DesiredState;
 import io.lvsha.agent.director.DirectorBackend;
 import io.lvsha.agent.director.PartialCommitException;
@@ -29,7 +28,6 @@ import io.lvsha.state.sync.ConnectionRecord;
  */
 public final class Balancer implements AutoCloseable {
     private static final long RETRY_SECONDS = 5;
-    private static final long LOSS_REPORT_NANOS = 10_000_000_000L;
 
     private final DirectorBackend backend;
     private final EventLog events;
@@ -44,17 +42,12 @@ public final class Balancer implements AutoCloseable {
     private volatile DesiredState programmed = DesiredState.empty();
     private volatile String lastError;
     private final Set<String> emptyServices = new HashSet<>();
-    private final ConnectionExport export;
-    private final long exportIntervalMillis;
-    private volatile boolean master;
-    private final java.util.concurrent.atomic.AtomicLong connectionEventsLost = new java.util.concurrent.atomic.AtomicLong();
-    private final AtomicBoolean repairQueued = new AtomicBoolean();
-    private volatile java.util.function.LongConsumer passedOn = eventRealtimeNanos -> { };
-    /** Only the events' thread writes it. */
-    private volatile long lastLossReported;
     private final java.util.concurrent.atomic.AtomicLong applies = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     private final RealServerControl operator;
+    /** Null for a backend without connection state to replicate. */
+    private final MasterExport export;
+    private volatile java.util.function.BiConsumer<String, Boolean> serviceHealth = (service, down) -> { };
 
     /** Where the connections a master's backend exports go (the peer link). */
     @FunctionalInterface
@@ -74,8 +67,6 @@ public final class Balancer implements AutoCloseable {
      *     dataplane without events, the repair pass of one with them
      * @param operator what the operator set on single real servers at run time
      */
-    private volatile java.util.function.BiConsumer<String, Boolean> serviceHealth = (service, down) -> { };
-
     public Balancer(DirectorBackend backend, DesiredState configured, EventLog events,
                     Exported exported, Consumer<List<ConnectionRecord>> ended,
                     long exportIntervalMillis, RealServerControl operator) {
@@ -84,9 +75,8 @@ public final class Balancer implements AutoCloseable {
         this.configured = configured;
         this.events = events;
         this.monitor = new HealthMonitor(configured.services(), this::healthChanged);
-        this.export = backend.connectionState() == null ? null
-                : new ConnectionExport(backend.connectionState(), exported, ended);
-        this.exportIntervalMillis = exportIntervalMillis;
+        this.export = backend.connectionState() == null ? null : new MasterExport(backend.connectionState(), backend.name(),
+                new ConnectionExport(backend.connectionState(), exported, ended), events, worker, exportIntervalMillis);
     }
 
     /** Programs the services (every real server in until its checks say otherwise) and starts checking. */
@@ -95,106 +85,25 @@ public final class Balancer implements AutoCloseable {
         requestReconcile();
         monitor.start();
         if (export != null) {
-            // One dump at start, discarded: the first process start and parse in this JVM are slow,
-            // and the first commit must not pay for them in the middle of a takeover.
-            worker.execute(this::warmUpCommitPath);
-            worker.execute(this::watchConnections);
-            worker.scheduleWithFixedDelay(this::exportIfMaster, exportIntervalMillis, exportIntervalMillis, TimeUnit.MILLISECONDS);
+            export.start();
         }
     }
 
-    private void warmUpCommitPath() {
-        try {
-            backend.connectionState().export();
-            backend.connectionState().prepareCommit();
-        } catch (BackendException | RuntimeException e) {
-            events.emit("director-error", "reading connections: " + e.getMessage(), Map.of("backend", backend.name(),
-                    "error", String.valueOf(e.getMessage())));
-        }
-    }
-
-    /** Subscribes to the dataplane's own notice of flows, where it has one. */
-    private void watchConnections() {
-        try {
-            backend.connectionState().watch(new ConnectionState.Watcher() {
-                @Override
-                public void learned(List<ConnectionRecord> connections, long oldestEventRealtimeNanos) {
-                    if (master) {
-                        export.learned(connections, oldestEventRealtimeNanos);
-                        if (oldestEventRealtimeNanos > 0) {
-                            passedOn.accept(oldestEventRealtimeNanos);
-                        }
-                    }
-                }
-
-                @Override
-                public void ended(List<ConnectionRecord> connections) {
-                    if (master) {
-                        export.ended(connections);
-                    }
-                }
-
-                @Override
-                public void lost(String why) {
-                    eventsLost(why);
-                }
-            });
-        } catch (BackendException | RuntimeException e) {
-            events.emit("director-error", "watching connections (the export falls back to reading the table every "
-                    + exportIntervalMillis + " ms): " + e.getMessage(), Map.of("backend", backend.name(),
-                    "error", String.valueOf(e.getMessage())));
-        }
-    }
-
-    /**
-     * Notices were lost: the table is read at once. One event per loss episode, however many
-     * overruns a burst causes (the count is in the metrics).
-     */
-    private void eventsLost(String why) {
-        long now = System.nanoTime();
-        long losses = connectionEventsLost.incrementAndGet();
-        if (now - lastLossReported > LOSS_REPORT_NANOS || losses == 1) {
-            lastLossReported = now;
-            events.emit("connection-events-lost", why + "; reading the whole table now (" + losses + " losses so far)",
-                    Map.of("backend", backend.name(), "losses", losses));
-        }
-        if (repairQueued.compareAndSet(false, true)) {
-            worker.execute(() -> {
-                repairQueued.set(false);
-                exportIfMaster();
-            });
-        }
-    }
-
-    /**
-     * @param eventRealtimeNanos told, for each batch of flows the dataplane's events brought while
-     *     master, as soon as it went to the peer link, when the kernel raised its oldest event (ns
-     *     since the epoch; only where the kernel stamps its events: {@code net.netfilter.nf_conntrack_timestamp=1})
-     */
     /** @param listener told, on the balancer's thread, when a service has no real server left (true) and when it has again */
     public void onServiceHealth(java.util.function.BiConsumer<String, Boolean> listener) {
         this.serviceHealth = listener;
     }
 
+    /** @see MasterExport#onPassedOn */
     public void onPassedOn(java.util.function.LongConsumer eventRealtimeNanos) {
-        this.passedOn = eventRealtimeNanos;
+        if (export != null) {
+            export.onPassedOn(eventRealtimeNanos);
+        }
     }
 
     /** Times the dataplane's notices were lost and the table read again, for the metrics. */
     public long connectionEventsLost() {
-        return connectionEventsLost.get();
-    }
-
-    private void exportIfMaster() {
-        if (!master) {
-            return;
-        }
-        try {
-            export.run();
-        } catch (BackendException | RuntimeException e) {
-            events.emit("director-error", "exporting connections: " + e.getMessage(), Map.of("backend", backend.name(),
-                    "error", String.valueOf(e.getMessage())));
-        }
+        return export == null ? 0 : export.eventsLost();
     }
 
     /** Installs replicated connections now, on the caller's thread (the takeover's). */
@@ -227,7 +136,9 @@ public final class Balancer implements AutoCloseable {
      * sync daemon). Asynchronous: it runs after the takeover's VIPs and GARP, never before them.
      */
     public void mastershipChanged(boolean master) {
-        this.master = master;
+        if (export != null) {
+            export.mastership(master);
+        }
         worker.execute(() -> {
             try {
                 backend.roleChanged(master);

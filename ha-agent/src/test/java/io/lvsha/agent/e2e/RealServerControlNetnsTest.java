@@ -1,6 +1,7 @@
 package io.lvsha.agent.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,13 +16,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15, step 6: piranha's (DE)ACTIVATE at run time. A real server drained on the master
- * takes no new TFTP sessions, on the master, after a reload, on the backup once it has taken
+ * finishes the TFTP downloads it was serving and takes no new sessions, on the master, after a reload, on the backup once it has taken
  * over, and after that director's restart; enabled again, it is back in the pool.
  */
 @NetnsTest
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class RealServerControlNetnsTest extends LabTest {
     private static final Duration SOON = Duration.ofSeconds(20);
     private static final int GETS = 6;
+    private static final int IMAGE_MEGABYTES = 24;
+    private static final int DOWNLOADS = 4;
 
     private Path config(String node, int priority) throws Exception {
         Path config = lab.peerLinkedConfig(node, priority, "100ms");
@@ -79,8 +84,11 @@ class RealServerControlNetnsTest extends LabTest {
 
     @Test
     void aDrainedRealServerStaysDrainedOverReloadTakeoverAndRestartUntilEnabled() throws Exception {
+        TftpImages images = TftpImages.sized(15, IMAGE_MEGABYTES);
+        String image = TftpImages.sized(IMAGE_MEGABYTES);
         for (String rs : new String[] {"rs1", "rs2"}) {
             Path files = Files.createDirectories(lab.dir().resolve(rs + "-files"));
+            images.writeTo(files);
             Files.writeString(files.resolve("whoami"), rs + "\n");
             lab.startRealServer(rs, files);
         }
@@ -90,8 +98,21 @@ class RealServerControlNetnsTest extends LabTest {
         awaitRs2("d1", "-");
         assertEquals(Set.of("rs1", "rs2"), servedBy(), "round robin over both");
 
+        // Downloads under way on both servers (round robin), then rs2 is drained in their middle.
+        List<Downloads.Client> clients = new ArrayList<>();
+        for (int i = 0; i < DOWNLOADS; i++) {
+            Path out = lab.dir().resolve("image-" + i);
+            clients.add(new Downloads.Client("download-" + i, List.of("ip", "netns", "exec", lab.namespace("cl"), "tftp", "-m",
+                    "binary", "10.99.0.10", "-c", "get", image, out.toString()), out, images.sha256(image)));
+        }
+        Downloads downloads = Downloads.start(clients, lab.dir());
+        assertTrue(downloads.awaitEachAtLeast(64 << 10, SOON), "every download under way: " + downloads.behind(64 << 10));
+        assertTrue(lab.exec("d1", "conntrack", "-L", "-p", "udp").contains("src=192.168.50.22"), "a download from rs2");
         String reply = ctl(d1, "real-server", "drain", "tftp", "192.168.50.22");
         assertTrue(reply.contains("mode: drained") && reply.contains("peer_told: true") && reply.contains("programmed: true"), reply);
+        assertFalse(downloads.behind(IMAGE_MEGABYTES << 20).isEmpty(), "the drain came while downloads were in flight");
+        List<Downloads.Outcome> outcomes = downloads.finish(Duration.ofSeconds(120));
+        assertEquals(DOWNLOADS, Downloads.intact(outcomes), "drained: rs2's sessions go on to their end: " + outcomes);
         assertEquals(Set.of("rs1"), servedBy(), "drained: no new session goes to rs2");
         assertEquals(0, awaitRs2("d2", "drained").path("weight").asInt(), "the backup drained it too");
         assertTrue(ctl(d1, "status").contains("drained"), "status shows it");
