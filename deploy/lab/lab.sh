@@ -11,6 +11,7 @@
 #   PREFIXd1   director 1: pub0 10.99.0.11/24 (02:00:0a:63:00:0b), priv0 192.168.50.11/24
 #   PREFIXd2   director 2: pub0 10.99.0.12/24 (02:00:0a:63:00:0c), priv0 192.168.50.12/24
 #   PREFIXcl   client: eth0 10.99.0.100/24
+#   IPv6 on the public LAN: d1 fd99::11/64, d2 fd99::12/64, client fd99::100/64 (and link-locals)
 #   PREFIXrs1  real server: eth0 192.168.50.21/24, default route via the NAT-router VIP 192.168.50.1
 #   PREFIXrs2  real server: eth0 192.168.50.22/24, likewise
 #   floating:  public VIP 10.99.0.10/24 on pub0, private NAT-router VIP 192.168.50.1/24 on priv0
@@ -55,6 +56,10 @@ up() {
   ip -n "${p}d2" addr add 10.99.0.12/24 dev pub0
   ip -n "${p}d2" addr add 192.168.50.12/24 dev priv0
   ip -n "${p}cl" addr add 10.99.0.100/24 dev eth0
+  # IPv6 beside IPv4 (the lab's IPv6 groups): global addresses without duplicate detection's wait
+  ip -n "${p}d1" addr add fd99::11/64 dev pub0 nodad
+  ip -n "${p}d2" addr add fd99::12/64 dev pub0 nodad
+  ip -n "${p}cl" addr add fd99::100/64 dev eth0 nodad
   ip -n "${p}rs1" addr add 192.168.50.21/24 dev eth0
   ip -n "${p}rs2" addr add 192.168.50.22/24 dev eth0
   ip -n "${p}rs1" route add default via 192.168.50.1

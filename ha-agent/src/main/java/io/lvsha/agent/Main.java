@@ -52,8 +52,9 @@ public final class Main {
             return;
         }
         if (args[0].equals("--check")) {
-            System.out.println(args[1] + ": OK (node " + config.node() + ", VRID " + config.group().vrid() + ", "
-                    + config.group().channels().size() + " channels, " + config.vips().size() + " VIPs"
+            System.out.println(args[1] + ": OK (node " + config.node() + ", " + String.join("; ", config.groups().stream()
+                    .map(group -> "group " + group.name() + ": VRID " + group.vrid() + ", " + group.channels().size()
+                            + " channels, " + group.vips().size() + " VIPs").toList())
                     + (config.director() == null ? "" : ", " + config.director().desired().services().size()
                     + " services on the " + config.director().backend() + " backend") + ")");
             if (config.director() != null) {

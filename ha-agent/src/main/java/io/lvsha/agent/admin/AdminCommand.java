@@ -37,6 +37,11 @@ public enum AdminCommand {
         this.summary = summary;
     }
 
+    /** Whether it acts on one group when given one ({@code "group"} on the wire, {@code --group} on the command line). */
+    public boolean forGroup() {
+        return this == SWITCHOVER || this == RESUME || this == MAINTENANCE || this == PRIORITY || this == GARP;
+    }
+
     /** The command's name on the wire and on ha-agentctl's command line. */
     public String word() {
         return word;

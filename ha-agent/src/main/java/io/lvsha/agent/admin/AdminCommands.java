@@ -83,14 +83,14 @@ public final class AdminCommands {
             case HELLO -> CompletableFuture.completedFuture(Map.of("protocol", Versions.ADMIN_PROTOCOL,
                     "agent", Versions.AGENT, "node", agent.node()));
             case STATUS -> agent.status();
-            case SWITCHOVER -> agent.switchover(seconds(args, "hold", agent.defaultSwitchoverHoldNanos()));
-            case RESUME -> agent.resume();
-            case MAINTENANCE -> agent.maintenance(onOff(args));
-            case PRIORITY -> agent.priority(priority(args));
+            case SWITCHOVER -> agent.switchover(group(args), seconds(args, "hold", agent.defaultSwitchoverHoldNanos()));
+            case RESUME -> agent.resume(group(args));
+            case MAINTENANCE -> agent.maintenance(group(args), onOff(args));
+            case PRIORITY -> agent.priority(group(args), priority(args));
             case RELOAD -> agent.reload();
             case EVENTS -> CompletableFuture.completedFuture(events(args));
             case METRICS -> CompletableFuture.completedFuture(agent.metrics().snapshot());
-            case GARP -> agent.announce();
+            case GARP -> agent.announce(group(args));
             case CONNECTIONS -> agent.connections(client(args), limit(args));
             case REAL_SERVER -> agent.realServer(text(args, "service"), text(args, "address"), mode(args));
             case DOCTOR -> agent.doctor();
@@ -149,6 +149,15 @@ public final class AdminCommands {
             throw new AdminException("bad-argument", "\"limit\" is a whole number, 0.." + MAX_CONNECTIONS_SHOWN);
         }
         return limit.asInt();
+    }
+
+    /** The group a command is for, or null (the only one, or all). */
+    private static String group(JsonNode args) {
+        JsonNode group = args.get("group");
+        if (group != null && (!group.isTextual() || group.asText().isBlank())) {
+            throw new AdminException("bad-argument", "\"group\" is a group's name");
+        }
+        return group == null ? null : group.asText();
     }
 
     private static String text(JsonNode args, String name) {

@@ -11,18 +11,19 @@ public interface AgentControl {
 
     CompletableFuture<Map<String, Object>> status();
 
-    CompletableFuture<Map<String, Object>> switchover(long holdNanos);
+    /** Each command for a group takes its name, or null: the agent's only group, or all of several. */
+    CompletableFuture<Map<String, Object>> switchover(String group, long holdNanos);
 
-    CompletableFuture<Map<String, Object>> resume();
+    CompletableFuture<Map<String, Object>> resume(String group);
 
-    CompletableFuture<Map<String, Object>> maintenance(boolean on);
+    CompletableFuture<Map<String, Object>> maintenance(String group, boolean on);
 
     /** @param priority 1..254, or null to go back to the configured priority */
-    CompletableFuture<Map<String, Object>> priority(Integer priority);
+    CompletableFuture<Map<String, Object>> priority(String group, Integer priority);
 
     CompletableFuture<Map<String, Object>> reload();
 
-    CompletableFuture<Map<String, Object>> announce();
+    CompletableFuture<Map<String, Object>> announce(String group);
 
     /**
      * The replicated connection table, what a takeover would commit.

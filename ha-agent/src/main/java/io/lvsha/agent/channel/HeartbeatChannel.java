@@ -104,19 +104,20 @@ public final class HeartbeatChannel implements AutoCloseable {
     }
 
     /**
-     * Joins the VRRP group and starts receiving, on a thread under SCHED_FIFO at
-     * {@code receivePriority}. Done at start-up, never on the takeover path.
+     * Joins the VRRP group; {@code port} is the interface's handle, shared with the other groups'
+     * channels there, which sends our adverts and hands us our frames ({@link ChannelReceivers}).
+     * Done at start-up, never on the takeover path.
      */
-    public void open(int receivePriority) throws IOException {
+    void open(LinkPort sharedPort) throws IOException {
         membership = MulticastMembership.join(iface, group);
-        String bpf = router.family() == AddressFamily.IPV4 ? "ip proto 112" : "ip6 proto 112";
-        port = LinkPort.openRealtime(iface, bpf, receivePriority, this::onFrame);
+        port = sharedPort;
         if (!peers.isEmpty()) {
             unicast = RawIpSocket.open(router.family(), iface);
         }
     }
 
-    private void onFrame(byte[] frame, long receivedNanos) {
+    /** A frame the interface's handle captured for our family and VRID (or one no channel claims); pcap thread. */
+    void offer(byte[] frame, long receivedNanos) {
         int offset = EthernetFrames.ipOffset(frame, frame.length);
         if (offset < 0) {
             drops.count(DropReason.NOT_VRRP);
@@ -192,6 +193,14 @@ public final class HeartbeatChannel implements AutoCloseable {
         return index;
     }
 
+    public AddressFamily family() {
+        return router.family();
+    }
+
+    public int vrid() {
+        return router.vrid();
+    }
+
     public String name() {
         return name;
     }
@@ -225,13 +234,11 @@ public final class HeartbeatChannel implements AutoCloseable {
         return lastHeardNanos;
     }
 
+    /** Leaves the group; the shared handle is {@link ChannelReceivers}'s to close. */
     @Override
     public void close() throws IOException {
         if (unicast != null) {
             unicast.close();
-        }
-        if (port != null) {
-            port.close();
         }
         if (membership != null) {
             membership.close();

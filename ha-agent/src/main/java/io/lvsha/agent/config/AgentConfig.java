@@ -16,8 +16,7 @@ import java.util.List;
  *
  * @param source the file it was read from
  * @param node this director's name in events and logs
- * @param group the failover group
- * @param vips the floating addresses, public and private, that move with mastership
+ * @param groups the failover groups (one with {@code group:}), each with its VIPs
  * @param garp when to announce the VIPs after a takeover
  * @param garpForm request or reply form of gratuitous ARP
  * @param eventFile where events are appended as JSON lines
@@ -28,7 +27,7 @@ import java.util.List;
  * @param director the virtual services and the backend that programs them, or null (VIPs only)
  * @param hooks the agent-wide notify hooks (`notify:`) (run after the group's own)
  */
-public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
+public record AgentConfig(Path source, String node, List<Group> groups,
                           AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
                           java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync, Director director,
                           Notify hooks) {
@@ -100,10 +99,13 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
      * priorities are left out: they differ between directors by design.
      */
     public String sharedDigest() {
-        StringBuilder shared = new StringBuilder();
-        shared.append(group.vrid()).append('|').append(group.version()).append('|').append(group.adverIntervalCentis())
-                .append('|').append(group.checksum()).append('|').append(group.auth().type()).append('|').append(garp);
-        vips.stream().map(vip -> vip.address().toString()).sorted().forEach(vip -> shared.append('|').append(vip));
+        StringBuilder shared = new StringBuilder().append(garp);
+        for (Group group : groups) {
+            shared.append('|').append(group.name()).append('|').append(group.vrid()).append('|').append(group.version())
+                    .append('|').append(group.adverIntervalCentis()).append('|').append(group.checksum()).append('|')
+                    .append(group.auth().type());
+            group.vips().stream().map(vip -> vip.address().toString()).sorted().forEach(vip -> shared.append('|').append(vip));
+        }
         if (director != null) {
             // Both directors must balance alike: after a failover the same clients go to the same pools.
             shared.append('|').append(director.backend()).append('|').append(director.desired().services());
@@ -126,14 +128,20 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
     }
 
     /**
-     * The failover group: one VRRP virtual router carried on one or more channels.
+     * A failover group: one VRRP virtual router carried on one or more channels, and the VIPs that
+     * move with its mastership.
      *
-     * @param name how events, status and hooks ({@code %g}) call it
+     * @param name how events, status, metrics, commands and hooks ({@code %g}) call it
      * @param hooks the group's notify hooks (`group.notify:`)
+     * @param vips the floating addresses, public and private, all of one family
      */
     public record Group(String name, VrrpVersion version, int vrid, int priority, int adverIntervalCentis, boolean preempt,
                         long preemptDelayNanos, boolean accept, ChecksumMode checksum, V2Authentication auth,
-                        List<Channel> channels, Tracking track, Notify hooks) {
+                        List<Channel> channels, Tracking track, Notify hooks, List<Vip> vips) {
+        /** The VIPs carried in adverts: all of them, which are of the group's one family. */
+        public List<IpAddress> advertisedAddresses() {
+            return vips.stream().map(vip -> vip.address().address()).toList();
+        }
     }
 
     /**
@@ -182,8 +190,13 @@ public record AgentConfig(Path source, String node, Group group, List<Vip> vips,
     public record Vip(InterfaceAddress address, String iface) {
     }
 
-    /** The VIPs carried in adverts: all of them, which are of the group's one family. */
-    public List<IpAddress> advertisedAddresses() {
-        return vips.stream().map(vip -> vip.address().address()).toList();
+    /** The group named {@code name}, or null. */
+    public Group group(String name) {
+        return groups.stream().filter(group -> group.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** Every group's VIPs. */
+    public List<Vip> allVips() {
+        return groups.stream().flatMap(group -> group.vips().stream()).toList();
     }
 }

@@ -36,8 +36,7 @@ final class ConfigValidator {
         if (node == null || node.isBlank()) {
             problem("node", "missing", "name this director, e.g. 'node: d1'");
         }
-        AgentConfig.Group group = new GroupValidator(this).group(raw.group());
-        List<AgentConfig.Vip> vips = vips(raw.vips(), group);
+        List<AgentConfig.Group> groups = new GroupsValidator(this).groups(raw);
         RawConfig.Garp garp = raw.garp() == null ? new RawConfig.Garp(null, null, null, null, null) : raw.garp();
         ArpForm form = garpForm(garp.form());
         AnnouncementSchedule.Plan plan = garpPlan(garp);
@@ -48,13 +47,20 @@ final class ConfigValidator {
         AgentConfig.Sync sync = sync(raw.sync());
         AgentConfig.Director director = new ServicesValidator(this).director(raw.director(), raw.services());
         AgentConfig.Notify notify = new NotifyValidator(this).hooks("notify", raw.hooks());
-        if (group != null) {
-            TrackValidator.checkServicesExist(this, group.track(), director);
+        for (int i = 0; i < groups.size(); i++) {
+            TrackValidator.checkServicesExist(this, (raw.groups() == null ? "group" : "groups[" + i + "]") + ".track",
+                    groups.get(i).track(), director);
+        }
+        if (groups.size() > 1 && peerLink != null) {
+            problem("peer-link", "not yet with several groups", "run the peer link with one group per agent (group:)");
+        }
+        if (groups.size() > 1 && sync != null) {
+            problem("sync", "not yet with several groups", "mirror the kernel's sync daemon with one group per agent (group:)");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new AgentConfig(file, node, group, vips, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync, director,
+        return new AgentConfig(file, node, groups, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync, director,
                 notify);
     }
 
@@ -168,58 +174,6 @@ final class ConfigValidator {
     private static boolean isLoopback(IpAddress address) {
         byte[] raw = address.toBytes();
         return raw.length == 4 ? raw[0] == 127 : address.equals(IpAddress.parse("::1"));
-    }
-
-    private List<AgentConfig.Vip> vips(List<RawConfig.Vip> raw, AgentConfig.Group group) {
-        List<AgentConfig.Vip> vips = new ArrayList<>();
-        if (raw == null || raw.isEmpty()) {
-            problem("vips", "missing", "list the floating addresses: '- {address: 10.0.0.10/24, interface: eth0}'");
-            return vips;
-        }
-        AddressFamily family = null;
-        Set<IpAddress> seen = new HashSet<>();
-        for (int i = 0; i < raw.size(); i++) {
-            String at = "vips[" + i + "]";
-            RawConfig.Vip vip = raw.get(i);
-            String iface = interfaceName(at + ".interface", vip.iface());
-            InterfaceAddress address = null;
-            if (vip.address() == null) {
-                problem(at + ".address", "missing", "write the address with its prefix, e.g. 10.0.0.10/24");
-            } else {
-                try {
-                    address = InterfaceAddress.parse(vip.address());
-                } catch (IllegalArgumentException e) {
-                    problem(at + ".address", e.getMessage(), "write the address with its prefix, e.g. 10.0.0.10/24");
-                }
-            }
-            if (address != null) {
-                family = family == null ? address.address().family() : family;
-                if (address.address().family() != family) {
-                    problem(at + ".address", address + " is not " + family + " like vips[0]",
-                            "one VRRP group carries one address family (RFC 5798 §1); run a second agent for the other");
-                }
-                if (!seen.add(address.address())) {
-                    problem(at + ".address", address.address() + " is listed twice", "list each VIP once");
-                }
-                if (iface != null) {
-                    vips.add(new AgentConfig.Vip(address, iface));
-                }
-            }
-        }
-        if (group != null && family != null) {
-            for (int c = 0; c < group.channels().size(); c++) {
-                for (IpAddress peer : group.channels().get(c).peers()) {
-                    if (peer.family() != family) {
-                        problem("group.channels[" + c + "].peers", peer + " is not " + family + " like the VIPs",
-                                "list the peer's " + family + " address on this channel");
-                    }
-                }
-            }
-        }
-        if (family == AddressFamily.IPV6 && group != null && group.version() == VrrpVersion.V2) {
-            problem("group.version", "VRRPv2 is IPv4 only (RFC 3768)", "use 'version: 3' for IPv6 VIPs");
-        }
-        return vips;
     }
 
     private ArpForm garpForm(String text) {

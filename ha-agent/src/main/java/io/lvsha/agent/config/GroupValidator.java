@@ -1,5 +1,7 @@
 package io.lvsha.agent.config;
 
+import io.lvsha.arp.InterfaceAddress;
+import io.lvsha.vrrp.AddressFamily;
 import io.lvsha.vrrp.AdvertIntervals;
 import io.lvsha.vrrp.ChecksumMode;
 import io.lvsha.vrrp.V2Authentication;
@@ -11,61 +13,59 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** {@code group:}: the VRRP virtual router (VRID, version, priority, timers, channels), its tracking and its hooks. */
+/** A failover group ({@code group:}, or one of {@code groups:}): its VRRP router (VRID, version, priority, timers, channels), VIPs, tracking and hooks. */
 final class GroupValidator {
     private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
     private final ConfigValidator config;
+    /** Where the group is in the file: "group" or "groups[N]". */
+    private final String at;
 
-    GroupValidator(ConfigValidator config) {
+    GroupValidator(ConfigValidator config, String at) {
         this.config = config;
+        this.at = at;
     }
 
-    /** @return null (with the problem reported) when there is no group */
-    AgentConfig.Group group(RawConfig.Group raw) {
-        return raw == null ? missingGroup() : present(raw);
-    }
-
-    private AgentConfig.Group missingGroup() {
-        config.problem("group", "missing", "add a 'group:' with vrid, priority and channels (see deploy/examples/)");
-        return null;
-    }
-
-    private AgentConfig.Group present(RawConfig.Group raw) {
+    /**
+     * @param rawVips its VIPs (the top-level {@code vips:} with {@code group:})
+     * @param vipsAt where they are: "vips" or "groups[N].vips"
+     */
+    AgentConfig.Group group(RawConfig.Group raw, List<RawConfig.Vip> rawVips, String vipsAt) {
         VrrpVersion version = VrrpVersion.V3;
         if (raw.version() != null) {
             version = VrrpVersion.fromWire(raw.version());
             if (version == null) {
-                config.problem("group.version", raw.version() + " is not a VRRP version we speak", "use 3 (RFC 5798) or 2 (RFC 3768)");
+                config.problem(at + ".version", raw.version() + " is not a VRRP version we speak", "use 3 (RFC 5798) or 2 (RFC 3768)");
                 version = VrrpVersion.V3;
             }
         }
         int vrid = ConfigValidator.orDefault(raw.vrid(), -1);
         if (vrid < 1 || vrid > 255) {
-            config.problem("group.vrid", raw.vrid() == null ? "missing" : vrid + " is out of range",
+            config.problem(at + ".vrid", raw.vrid() == null ? "missing" : vrid + " is out of range",
                     "use 1..255, the same on both directors and unique on the LAN");
         }
         int priority = ConfigValidator.orDefault(raw.priority(), 100);
         if (priority < 1 || priority > 255) {
-            config.problem("group.priority", priority + " is out of range",
+            config.problem(at + ".priority", priority + " is out of range",
                     "use 1..254 (higher wins), or 255 only on the director that owns the addresses");
         }
         int intervalCentis = interval(raw.advertInterval(), version);
         long preemptDelay = config.duration("group.preempt-delay", raw.preemptDelay(), 0);
         if (preemptDelay > 3_600_000_000_000L) {
-            config.problem("group.preempt-delay", "longer than an hour", "use 0s..3600s");
+            config.problem(at + ".preempt-delay", "longer than an hour", "use 0s..3600s");
         }
         ChecksumMode checksum = checksum(raw.checksum());
         V2Authentication auth = auth(raw.authPassword(), version);
         List<AgentConfig.Channel> channels = channels(raw.channels());
-        AgentConfig.Tracking tracks = new TrackValidator(config).tracking(raw.track());
+        AgentConfig.Tracking tracks = new TrackValidator(config).tracking(at + ".track", raw.track());
         String name = raw.name() == null ? "vrid-" + vrid : raw.name();
         if (!GROUP_NAME.matcher(name).matches()) {
-            config.problem("group.name", "'" + name + "' is not a plain name", "use letters, digits, '-' and '_' (up to 32), e.g. tftp-a");
+            config.problem(at + ".name", "'" + name + "' is not a plain name", "use letters, digits, '-' and '_' (up to 32), e.g. tftp-a");
         }
-        AgentConfig.Notify notify = new NotifyValidator(config).hooks("group.notify", raw.hooks());
+        AgentConfig.Notify notify = new NotifyValidator(config).hooks(at + ".notify", raw.hooks());
+        List<AgentConfig.Vip> vips = vips(rawVips, vipsAt, channels, version);
         return new AgentConfig.Group(name, version, vrid, priority, intervalCentis, ConfigValidator.orDefault(raw.preempt(), true),
-                preemptDelay, ConfigValidator.orDefault(raw.accept(), true), checksum, auth, channels, tracks, notify);
+                preemptDelay, ConfigValidator.orDefault(raw.accept(), true), checksum, auth, channels, tracks, notify, vips);
     }
 
     private int interval(String text, VrrpVersion version) {
@@ -74,13 +74,13 @@ final class GroupValidator {
             return 100;
         }
         if (nanos % 10_000_000L != 0) {
-            config.problem("group.advert-interval", text + " is not a multiple of 10 ms", "VRRP counts in centiseconds; use e.g. 20ms or 100ms");
+            config.problem(at + ".advert-interval", text + " is not a multiple of 10 ms", "VRRP counts in centiseconds; use e.g. 20ms or 100ms");
             return 100;
         }
         int centis = (int) Math.min(Integer.MAX_VALUE, nanos / 10_000_000L);
         String violation = AdvertIntervals.violation(version, centis);
         if (violation != null) {
-            config.problem("group.advert-interval", violation, version == VrrpVersion.V2
+            config.problem(at + ".advert-interval", violation, version == VrrpVersion.V2
                     ? "use a whole number of seconds, or 'version: 3' for sub-second adverts" : "use 10ms..40950ms");
         }
         return centis;
@@ -93,7 +93,7 @@ final class GroupValidator {
         if (text.equals("vrrp-message-only")) {
             return ChecksumMode.VRRP_MESSAGE_ONLY;
         }
-        config.problem("group.checksum", "'" + text + "' is not a checksum mode", "use pseudo-header (RFC 5798) or vrrp-message-only");
+        config.problem(at + ".checksum", "'" + text + "' is not a checksum mode", "use pseudo-header (RFC 5798) or vrrp-message-only");
         return ChecksumMode.PSEUDO_HEADER;
     }
 
@@ -102,13 +102,13 @@ final class GroupValidator {
             return V2Authentication.none();
         }
         if (version != VrrpVersion.V2) {
-            config.problem("group.auth-password", "VRRPv3 has no authentication (RFC 5798 §9)", "remove it, or use 'version: 2'");
+            config.problem(at + ".auth-password", "VRRPv3 has no authentication (RFC 5798 §9)", "remove it, or use 'version: 2'");
             return V2Authentication.none();
         }
         try {
             return V2Authentication.simplePassword(password);
         } catch (IllegalArgumentException e) {
-            config.problem("group.auth-password", e.getMessage(), "use 1 to 8 characters, as keepalived's auth_pass");
+            config.problem(at + ".auth-password", e.getMessage(), "use 1 to 8 characters, as keepalived's auth_pass");
             return V2Authentication.none();
         }
     }
@@ -116,27 +116,27 @@ final class GroupValidator {
     private List<AgentConfig.Channel> channels(List<RawConfig.Channel> raw) {
         List<AgentConfig.Channel> channels = new ArrayList<>();
         if (raw == null || raw.isEmpty()) {
-            config.problem("group.channels", "missing", "list at least one heartbeat channel: '- {name: public, interface: eth0}'");
+            config.problem(at + ".channels", "missing", "list at least one heartbeat channel: '- {name: public, interface: eth0}'");
             return channels;
         }
         Set<String> names = new HashSet<>();
         Set<String> interfaces = new HashSet<>();
         for (int i = 0; i < raw.size(); i++) {
             RawConfig.Channel channel = raw.get(i);
-            String at = "group.channels[" + i + "]";
+            String channelAt = at + ".channels[" + i + "]";
             String name = channel.name() == null ? (i == 0 ? "public" : "private") : channel.name();
             if (!names.add(name)) {
-                config.problem(at + ".name", "'" + name + "' is used twice", "give each channel its own name");
+                config.problem(channelAt + ".name", "'" + name + "' is used twice", "give each channel its own name");
             }
-            String iface = config.interfaceName(at + ".interface", channel.iface());
+            String iface = config.interfaceName(channelAt + ".interface", channel.iface());
             if (iface != null && !interfaces.add(iface)) {
-                config.problem(at + ".interface", iface + " carries two channels", "a second channel needs a second path: another interface");
+                config.problem(channelAt + ".interface", iface + " carries two channels", "a second channel needs a second path: another interface");
             }
-            IpAddress source = channel.source() == null ? null : config.address(at + ".source", channel.source());
+            IpAddress source = channel.source() == null ? null : config.address(channelAt + ".source", channel.source());
             List<IpAddress> peers = new ArrayList<>();
             if (channel.peers() != null) {
                 for (int p = 0; p < channel.peers().size(); p++) {
-                    IpAddress peer = config.address(at + ".peers[" + p + "]", channel.peers().get(p));
+                    IpAddress peer = config.address(channelAt + ".peers[" + p + "]", channel.peers().get(p));
                     if (peer != null) {
                         peers.add(peer);
                     }
@@ -145,5 +145,58 @@ final class GroupValidator {
             channels.add(new AgentConfig.Channel(name, iface, source, peers));
         }
         return channels;
+    }
+
+    private List<AgentConfig.Vip> vips(List<RawConfig.Vip> raw, String vipsAt, List<AgentConfig.Channel> channels,
+                                       VrrpVersion version) {
+        List<AgentConfig.Vip> vips = new ArrayList<>();
+        if (raw == null || raw.isEmpty()) {
+            config.problem(vipsAt, "missing", "list the floating addresses: '- {address: 10.0.0.10/24, interface: eth0}'");
+            return vips;
+        }
+        AddressFamily family = null;
+        Set<IpAddress> seen = new HashSet<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String vipAt = vipsAt + "[" + i + "]";
+            RawConfig.Vip vip = raw.get(i);
+            String iface = config.interfaceName(vipAt + ".interface", vip.iface());
+            InterfaceAddress address = null;
+            if (vip.address() == null) {
+                config.problem(vipAt + ".address", "missing", "write the address with its prefix, e.g. 10.0.0.10/24");
+            } else {
+                try {
+                    address = InterfaceAddress.parse(vip.address());
+                } catch (IllegalArgumentException e) {
+                    config.problem(vipAt + ".address", e.getMessage(), "write the address with its prefix, e.g. 10.0.0.10/24");
+                }
+            }
+            if (address != null) {
+                family = family == null ? address.address().family() : family;
+                if (address.address().family() != family) {
+                    config.problem(vipAt + ".address", address + " is not " + family + " like " + vipsAt + "[0]",
+                            "one VRRP group carries one address family (RFC 5798 §1); put the others in a group of their own (groups:)");
+                }
+                if (!seen.add(address.address())) {
+                    config.problem(vipAt + ".address", address.address() + " is listed twice", "list each VIP once");
+                }
+                if (iface != null) {
+                    vips.add(new AgentConfig.Vip(address, iface));
+                }
+            }
+        }
+        if (family != null) {
+            for (int c = 0; c < channels.size(); c++) {
+                for (IpAddress peer : channels.get(c).peers()) {
+                    if (peer.family() != family) {
+                        config.problem(at + ".channels[" + c + "].peers", peer + " is not " + family + " like the VIPs",
+                                "list the peer's " + family + " address on this channel");
+                    }
+                }
+            }
+        }
+        if (family == AddressFamily.IPV6 && version == VrrpVersion.V2) {
+            config.problem(at + ".version", "VRRPv2 is IPv4 only (RFC 3768)", "use 'version: 3' for IPv6 VIPs");
+        }
+        return vips;
     }
 }

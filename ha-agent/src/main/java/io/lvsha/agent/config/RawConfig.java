@@ -8,7 +8,7 @@ import java.util.List;
  * that {@link ConfigValidator} can report all problems at once with their paths. Field names are
  * kebab-case in YAML ({@code advert-interval}).
  */
-record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
+record RawConfig(String node, Group group, List<Group> groups, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
                  PeerLink peerLink, Sync sync, Director director, List<Service> services, @JsonProperty("notify") Notify hooks) {
 
     record Notify(List<String> master, List<String> backup, List<String> fault, List<String> stop, List<String> any,
@@ -37,7 +37,7 @@ record RawConfig(String node, Group group, List<Vip> vips, Garp garp, Events eve
 
     record Group(String name, Integer vrid, Integer version, Integer priority, String advertInterval, Boolean preempt,
                  String preemptDelay, Boolean accept, String checksum, String authPassword,
-                 List<Channel> channels, List<Track> track, @JsonProperty("notify") Notify hooks) {
+                 List<Channel> channels, List<Track> track, @JsonProperty("notify") Notify hooks, List<Vip> vips) {
     }
 
     record Channel(String name, @JsonProperty("interface") String iface, String source, List<String> peers) {

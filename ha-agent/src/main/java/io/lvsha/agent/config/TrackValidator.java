@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@code group.track:}: each entry tracks exactly one of an interface, a script, a file or a service. */
+/** A group's {@code track:}: each entry tracks exactly one of an interface, a script, a file or a service. */
 final class TrackValidator {
     private static final long DEFAULT_SCRIPT_INTERVAL_NANOS = 2_000_000_000L;
     private static final long MIN_SCRIPT_INTERVAL_NANOS = 100_000_000L;
@@ -16,7 +16,8 @@ final class TrackValidator {
         this.config = config;
     }
 
-    AgentConfig.Tracking tracking(List<RawConfig.Track> raw) {
+    /** @param field where the list is, e.g. "group.track" */
+    AgentConfig.Tracking tracking(String field, List<RawConfig.Track> raw) {
         if (raw == null) {
             return AgentConfig.Tracking.NONE;
         }
@@ -25,7 +26,7 @@ final class TrackValidator {
         List<AgentConfig.TrackFile> files = new ArrayList<>();
         List<AgentConfig.TrackService> services = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
-            String at = "group.track[" + i + "]";
+            String at = field + "[" + i + "]";
             RawConfig.Track track = raw.get(i);
             long kinds = Stream.of(track.iface(), track.script(), track.file(), track.service()).filter(x -> x != null).count();
             if (kinds != 1) {
@@ -85,12 +86,13 @@ final class TrackValidator {
     }
 
     /** A tracked service must be one of the director's. */
-    static void checkServicesExist(ConfigValidator config, AgentConfig.Tracking tracking, AgentConfig.Director director) {
+    static void checkServicesExist(ConfigValidator config, String field, AgentConfig.Tracking tracking,
+                                   AgentConfig.Director director) {
         for (AgentConfig.TrackService tracked : tracking.services()) {
             boolean known = director != null && director.desired().services().stream()
                     .anyMatch(service -> service.name().equals(tracked.service()));
             if (!known) {
-                config.problem("group.track", "service '" + tracked.service() + "' is none of the director's services",
+                config.problem(field, "service '" + tracked.service() + "' is none of the director's services",
                         "name a service from services: (its name:)");
             }
         }

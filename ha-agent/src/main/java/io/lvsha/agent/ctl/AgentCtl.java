@@ -24,7 +24,8 @@ import java.util.List;
 public final class AgentCtl {
     static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String USAGE = AdminCommand.usage("ha-agentctl [--socket PATH] [--json] COMMAND");
+    private static final String USAGE = AdminCommand.usage("ha-agentctl [--socket PATH] [--json] [--group NAME] COMMAND\n"
+            + "(--group: switchover, resume, maintenance, priority and garp act on that group; without it, on every group)");
 
     private AgentCtl() {
     }
@@ -37,6 +38,7 @@ public final class AgentCtl {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         String socket = DEFAULT_SOCKET;
         boolean json = false;
+        String group = null;
         List<String> words = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,6 +49,12 @@ public final class AgentCtl {
                     socket = args[i];
                 }
                 case "--json" -> json = true;
+                case "--group" -> {
+                    if (++i == args.length) {
+                        return usage(err, "--group needs a group's name");
+                    }
+                    group = args[i];
+                }
                 case "-h", "--help" -> {
                     out.println(USAGE);
                     return 0;
@@ -56,7 +64,7 @@ public final class AgentCtl {
         }
         ObjectNode request;
         try {
-            request = request(words);
+            request = request(words, group);
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
@@ -100,8 +108,12 @@ public final class AgentCtl {
         return 2;
     }
 
-    /** Turns the command words into a request. @throws IllegalArgumentException on bad usage */
-    static ObjectNode request(List<String> words) {
+    /**
+     * Turns the command words into a request, for {@code group} (or null: the only one, or all).
+     *
+     * @throws IllegalArgumentException on bad usage
+     */
+    static ObjectNode request(List<String> words, String group) {
         if (words.isEmpty()) {
             throw new IllegalArgumentException("which command?");
         }
@@ -163,6 +175,13 @@ public final class AgentCtl {
                     }
                 }
             }
+        }
+        if (group != null) {
+            if (!command.forGroup()) {
+                throw new IllegalArgumentException(cmd + " is not for one group; --group goes with switchover, resume,"
+                        + " maintenance, priority and garp");
+            }
+            args.put("group", group);
         }
         if (!args.isEmpty()) {
             request.set("args", args);

@@ -94,15 +94,35 @@ final class Render {
         return text.toString().stripTrailing();
     }
 
+    /** Each group's block (role, priorities, channels, VIPs, peer link, sync, last transition), then the director. */
     private static String status(JsonNode s) {
         StringBuilder text = new StringBuilder();
+        for (JsonNode group : s.path("groups")) {
+            group(text, s.path("node").asText(), s.path("uptime_s").asLong(), group);
+        }
+        if (s.has("backend")) {
+            text.append("backend ").append(s.path("backend").asText())
+                    .append(s.has("backend_error") ? "  ERROR: " + s.path("backend_error").asText() : "").append('\n');
+        }
+        for (JsonNode service : s.path("services")) {
+            text.append(String.format("service %s (%s, %s)%n", service.path("name").asText(), service.path("key").asText(),
+                    service.path("scheduler").asText()));
+            for (JsonNode real : service.path("real_servers")) {
+                text.append(String.format("  %-22s %-9s %-9s weight %-4s %s%n", real.path("address").asText(),
+                        real.path("health").asText(), real.path("operator").asText("-"), real.path("weight").asText(),
+                        real.path("last_check").asText()));
+            }
+        }
+        return text.toString().stripTrailing();
+    }
+
+    private static void group(StringBuilder text, String node, long uptimeSeconds, JsonNode s) {
         JsonNode priority = s.path("priority");
         text.append(String.format("node %s  group %s  role %s  priority %d (configured %d%s)  VRID %d v%d  advert %d ms  up %d s%n",
-                s.path("node").asText(), s.path("group").asText(), s.path("role").asText(), priority.path("effective").asInt(),
+                node, s.path("group").asText(), s.path("role").asText(), priority.path("effective").asInt(),
                 priority.path("configured").asInt(),
                 priority.path("override").isNull() ? "" : ", set " + priority.path("override").asInt(),
-                s.path("vrid").asInt(), s.path("vrrp_version").asInt(), s.path("advert_interval_ms").asInt(),
-                s.path("uptime_s").asLong()));
+                s.path("vrid").asInt(), s.path("vrrp_version").asInt(), s.path("advert_interval_ms").asInt(), uptimeSeconds));
         text.append(String.format("master %s (priority %d)  maintenance %s  holding %s%n",
                 s.path("master").path("address").asText("unknown"), s.path("master").path("priority").asInt(),
                 yesNo(s.path("maintenance")), yesNo(s.path("holding"))));
@@ -135,19 +155,6 @@ final class Render {
                     sync.path("behind").asLong() > 0 ? " (" + sync.path("behind").asLong() + " behind)" : "",
                     sync.path("connections").asLong()));
         }
-        if (s.has("backend")) {
-            text.append("backend ").append(s.path("backend").asText())
-                    .append(s.has("backend_error") ? "  ERROR: " + s.path("backend_error").asText() : "").append('\n');
-        }
-        for (JsonNode service : s.path("services")) {
-            text.append(String.format("service %s (%s, %s)%n", service.path("name").asText(), service.path("key").asText(),
-                    service.path("scheduler").asText()));
-            for (JsonNode real : service.path("real_servers")) {
-                text.append(String.format("  %-22s %-9s %-9s weight %-4s %s%n", real.path("address").asText(),
-                        real.path("health").asText(), real.path("operator").asText("-"), real.path("weight").asText(),
-                        real.path("last_check").asText()));
-            }
-        }
         JsonNode last = s.path("last_transition");
         if (last.has("to")) {
             text.append(String.format("last transition %s: %s -> %s (%s)", last.path("time").asText(),
@@ -155,8 +162,8 @@ final class Render {
             if (last.has("takeover")) {
                 text.append(" takeover ").append(last.path("takeover"));
             }
+            text.append('\n');
         }
-        return text.toString().stripTrailing();
     }
 
     private static String yesNo(JsonNode value) {

@@ -35,16 +35,28 @@ public final class EventLog implements AutoCloseable {
     /** How many recent events `ha-agentctl events` can show. */
     public static final int RECENT = 1000;
 
-    private final String node;
-    private final BufferedWriter file;
-    private final PrintStream out;
-    private final Deque<String> recent = new ArrayDeque<>(RECENT);
-    private final List<Consumer<String>> followers = new CopyOnWriteArrayList<>();
+    /** What every view of one log shares: the file, stdout, the recent events and their followers. */
+    private static final class Sink {
+        final BufferedWriter file;
+        final PrintStream out;
+        final Deque<String> recent = new ArrayDeque<>(RECENT);
+        final List<Consumer<String>> followers = new CopyOnWriteArrayList<>();
 
-    private EventLog(String node, BufferedWriter file, PrintStream out) {
+        Sink(BufferedWriter file, PrintStream out) {
+            this.file = file;
+            this.out = out;
+        }
+    }
+
+    private final String node;
+    private final Sink sink;
+    /** The failover group every event of this view is about, or null (the agent's own events). */
+    private final String group;
+
+    private EventLog(String node, Sink sink, String group) {
         this.node = node;
-        this.file = file;
-        this.out = out;
+        this.sink = sink;
+        this.group = group;
     }
 
     /** Opens (appends to) the event file, creating its directory. */
@@ -55,7 +67,12 @@ public final class EventLog implements AutoCloseable {
         }
         BufferedWriter writer = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        return new EventLog(node, writer, out);
+        return new EventLog(node, new Sink(writer, out), null);
+    }
+
+    /** The same log, each event of it marked as about {@code name} (a "group" field, and the name in the readable line). */
+    public EventLog forGroup(String name) {
+        return new EventLog(node, sink, name);
     }
 
     /**
@@ -65,12 +82,21 @@ public final class EventLog implements AutoCloseable {
      * @param text the readable line, without time and node
      * @param fields the event's data, in the order given
      */
-    public synchronized void emit(String type, String text, Map<String, Object> fields) {
+    public void emit(String type, String text, Map<String, Object> fields) {
+        synchronized (sink) {
+            write(type, text, fields);
+        }
+    }
+
+    private void write(String type, String text, Map<String, Object> fields) {
         Instant now = Instant.now();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("time", now.toString());
         record.put("node", node);
         record.put("event", type);
+        if (group != null) {
+            record.put("group", group);
+        }
         record.putAll(fields);
         String line;
         try {
@@ -80,27 +106,29 @@ public final class EventLog implements AutoCloseable {
             return;
         }
         try {
-            file.write(line);
-            file.newLine();
-            file.flush();
+            sink.file.write(line);
+            sink.file.newLine();
+            sink.file.flush();
         } catch (IOException e) {
             LOG.error("cannot write the event file: {}", e.getMessage());
         }
-        if (recent.size() == RECENT) {
-            recent.removeFirst();
+        if (sink.recent.size() == RECENT) {
+            sink.recent.removeFirst();
         }
-        recent.addLast(line);
-        for (Consumer<String> follower : followers) {
+        sink.recent.addLast(line);
+        for (Consumer<String> follower : sink.followers) {
             follower.accept(line);
         }
-        out.println(CLOCK.format(now) + " " + node + " " + type + ": " + text);
-        out.flush();
+        sink.out.println(CLOCK.format(now) + " " + node + (group == null ? "" : " [" + group + "]") + " " + type + ": " + text);
+        sink.out.flush();
     }
 
     /** The last {@code count} events as JSON lines, oldest first. */
-    public synchronized List<String> recent(int count) {
-        List<String> all = new ArrayList<>(recent);
-        return all.subList(Math.max(0, all.size() - count), all.size());
+    public List<String> recent(int count) {
+        synchronized (sink) {
+            List<String> all = new ArrayList<>(sink.recent);
+            return all.subList(Math.max(0, all.size() - count), all.size());
+        }
     }
 
     /**
@@ -108,15 +136,18 @@ public final class EventLog implements AutoCloseable {
      * it must not block (the admin socket only queues a write).
      */
     public void follow(Consumer<String> follower) {
-        followers.add(follower);
+        sink.followers.add(follower);
     }
 
     public void unfollow(Consumer<String> follower) {
-        followers.remove(follower);
+        sink.followers.remove(follower);
     }
 
+    /** Closes the file under every view of this log. */
     @Override
-    public synchronized void close() throws IOException {
-        file.close();
+    public void close() throws IOException {
+        synchronized (sink) {
+            sink.file.close();
+        }
     }
 }

@@ -29,19 +29,59 @@ final class AgentCommands implements AgentControl {
         this.agent = agent;
     }
 
-    /** Runs {@code operation} on the HA loop; the future completes with its result or its exception. */
+    /** Runs {@code operation} on the HA loop for the first group; the future completes with its result or its exception. */
     private CompletableFuture<Map<String, Object>> onLoop(Function<GroupController, Map<String, Object>> operation) {
-        return onLoopLater(controller -> CompletableFuture.completedFuture(operation.apply(controller)));
+        return onLoopLater(controller -> CompletableFuture.completedFuture(operation.apply(controller)), agent.controller());
     }
 
-    /** As {@link #onLoop}, for an operation that answers later (a make-before-break switchover). */
-    private CompletableFuture<Map<String, Object>> onLoopLater(
+    /**
+     * Runs {@code operation} for the group named {@code group}, or for every group when it is null:
+     * the reply of an agent's only group or of the named one, with "group"; for several, each
+     * group's reply (or why it refused) under "groups".
+     *
+     * @throws IllegalArgumentException naming the groups there are, for a name that is none of them
+     */
+    private CompletableFuture<Map<String, Object>> forGroups(String group,
             Function<GroupController, CompletableFuture<Map<String, Object>>> operation) {
+        List<RunningGroup> chosen = agent.groups();
+        if (group != null) {
+            chosen = chosen.stream().filter(running -> running.name().equals(group)).toList();
+            if (chosen.isEmpty()) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("no group '" + group + "'; the groups are "
+                        + agent.groups().stream().map(RunningGroup::name).toList()));
+            }
+        }
+        if (chosen.size() == 1) {
+            String name = chosen.get(0).name();
+            return onLoopLater(operation, chosen.get(0).controller()).thenApply(reply -> withGroup(name, reply));
+        }
+        Map<String, CompletableFuture<Map<String, Object>>> replies = new LinkedHashMap<>();
+        for (RunningGroup running : chosen) {
+            replies.put(running.name(), onLoopLater(operation, running.controller()).handle((reply, error) -> reply != null
+                    ? reply : Map.of("refused", String.valueOf((error.getCause() == null ? error : error.getCause()).getMessage()))));
+        }
+        return CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, Object> each = new LinkedHashMap<>();
+            replies.forEach((name, reply) -> each.put(name, reply.join()));
+            return Map.of("groups", each);
+        });
+    }
+
+    private static Map<String, Object> withGroup(String name, Map<String, Object> reply) {
+        Map<String, Object> named = new LinkedHashMap<>();
+        named.put("group", name);
+        named.putAll(reply);
+        return named;
+    }
+
+    /** Runs {@code operation} for {@code controller} on the HA loop; for one that answers later (a make-before-break switchover). */
+    private CompletableFuture<Map<String, Object>> onLoopLater(
+            Function<GroupController, CompletableFuture<Map<String, Object>>> operation, GroupController controller) {
         CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
         try {
             agent.loop().execute(() -> {
                 try {
-                    operation.apply(agent.controller()).whenComplete((result, error) -> {
+                    operation.apply(controller).whenComplete((result, error) -> {
                         if (error != null) {
                             reply.completeExceptionally(error);
                         } else {
@@ -67,7 +107,8 @@ final class AgentCommands implements AgentControl {
     public CompletableFuture<Map<String, Object>> status() {
         Balancer director = agent.balancer();
         AgentConfig config = agent.config();
-        return onLoop(c -> StatusReport.of(c, config, System.nanoTime())).thenApply(status -> {
+        List<RunningGroup> groups = agent.groups();
+        return onLoop(c -> StatusReport.of(groups, config, System.nanoTime())).thenApply(status -> {
             if (director != null) {
                 status.put("backend", director.backendName());
                 if (director.lastError() != null) {
@@ -80,23 +121,23 @@ final class AgentCommands implements AgentControl {
     }
 
     @Override
-    public CompletableFuture<Map<String, Object>> switchover(long holdNanos) {
-        return onLoopLater(controller -> controller.switchover(holdNanos));
+    public CompletableFuture<Map<String, Object>> switchover(String group, long holdNanos) {
+        return forGroups(group, controller -> controller.switchover(holdNanos));
     }
 
     @Override
-    public CompletableFuture<Map<String, Object>> resume() {
-        return onLoop(GroupController::resume);
+    public CompletableFuture<Map<String, Object>> resume(String group) {
+        return forGroups(group, c -> CompletableFuture.completedFuture(c.resume()));
     }
 
     @Override
-    public CompletableFuture<Map<String, Object>> maintenance(boolean on) {
-        return onLoop(c -> c.maintenance(on));
+    public CompletableFuture<Map<String, Object>> maintenance(String group, boolean on) {
+        return forGroups(group, c -> CompletableFuture.completedFuture(c.maintenance(on)));
     }
 
     @Override
-    public CompletableFuture<Map<String, Object>> priority(Integer priority) {
-        return onLoop(c -> c.setPriority(priority));
+    public CompletableFuture<Map<String, Object>> priority(String group, Integer priority) {
+        return forGroups(group, c -> CompletableFuture.completedFuture(c.setPriority(priority)));
     }
 
     @Override
@@ -143,8 +184,8 @@ final class AgentCommands implements AgentControl {
     }
 
     @Override
-    public CompletableFuture<Map<String, Object>> announce() {
-        return onLoop(GroupController::announceNow);
+    public CompletableFuture<Map<String, Object>> announce(String group) {
+        return forGroups(group, c -> CompletableFuture.completedFuture(c.announceNow()));
     }
 
     /**
@@ -175,17 +216,28 @@ final class AgentCommands implements AgentControl {
                             + " both directors (a reload never changes what the peers must agree on)"));
         }
         AgentConfig accepted = fresh;
-        if (!accepted.group().track().equals(config.group().track())) {
-            agent.trackWith(accepted.group().track()); // here, not on the HA loop: see trackWith
+        for (RunningGroup group : agent.groups()) {
+            if (!accepted.group(group.name()).track().equals(config.group(group.name()).track())) {
+                group.trackWith(accepted.group(group.name()).track(), agent.loop()); // here, not on the HA loop: see trackWith
+            }
         }
-        return onLoop(c -> {
-            Map<String, Object> result = c.reload(accepted.group().priority(), accepted.group().track(), accepted.garp());
+        return onLoop(first -> {
+            Map<String, Object> result = new LinkedHashMap<>();
+            for (RunningGroup group : agent.groups()) {
+                AgentConfig.Group settings = accepted.group(group.name());
+                Map<String, Object> reloaded = group.controller().reload(settings.priority(), settings.track(), accepted.garp());
+                if (agent.groups().size() == 1) {
+                    result.putAll(reloaded);
+                } else {
+                    result.put(group.name(), reloaded);
+                }
+                group.hooks().replace(List.of(settings.hooks(), accepted.hooks()));
+            }
             agent.configure(accepted);
-            agent.hooks().replace(List.of(accepted.group().hooks(), accepted.hooks()));
             Balancer balancer = agent.balancer();
             if (balancer != null && accepted.director() != null) {
                 balancer.reconfigure(accepted.director().desired());
-                c.peers().admit(new ServedConnections(accepted.director().desired()), accepted.director().maxConnections());
+                first.peers().admit(new ServedConnections(accepted.director().desired()), accepted.director().maxConnections());
             }
             events.emit("config-reloaded", accepted.source().toString(), Map.of("file", accepted.source().toString()));
             return result;

@@ -13,6 +13,7 @@ import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.state.peer.PeerFrame;
 import io.lvsha.state.replica.TableSource;
+import java.util.List;
 import java.util.function.Predicate;
 
 /** The director backend and its balancer, wired to the group: role changes, the commit, the peer and the metrics. */
@@ -22,9 +23,15 @@ public final class DirectorWiring {
     private DirectorWiring() {
     }
 
-    /** Creates the configured backend and starts its balancer; {@code toPeer} is thread-safe. */
+    /**
+     * Creates the configured backend and starts its balancer; {@code toPeer} is thread-safe. The
+     * director is master while any group is (its connections are replicated, and its kernel's sync
+     * daemon sends); the connection table is the first group's, the only one of an agent whose
+     * config replicates.
+     */
     static Balancer start(AgentConfig config, EventLog events, AgentMetrics metrics, HaLoop loop,
-                          GroupController controller, Predicate<PeerFrame> toPeer) {
+                          List<GroupController> controllers, Predicate<PeerFrame> toPeer) {
+        GroupController controller = controllers.get(0);
         DirectorBackend backend = Backends.provider(config.director().backend())
                 .create(backendContext(config, CommandRunner.processes(BACKEND_COMMAND_TIMEOUT_MILLIS)));
         // The backend calls these on its own threads while this node is master: the frames go to
@@ -47,9 +54,24 @@ public final class DirectorWiring {
         metrics.gauge("director.connection_events_lost", balancer::connectionEventsLost);
         balancer.onPassedOn(metrics::passedOnToPeer);
         metrics.gauge("director.real_servers.down", balancer::realServersDown);
-        controller.onMastershipChange(balancer::mastershipChanged);
-        balancer.onServiceHealth((service, down) -> loop.execute(() ->
-                controller.onTrack("service " + service, terms -> terms.serviceHealth(service, down))));
+        boolean[] masters = new boolean[controllers.size()];
+        boolean[] anyMaster = {false};
+        for (int i = 0; i < controllers.size(); i++) {
+            int group = i;
+            controllers.get(i).onMastershipChange(master -> { // HA loop only
+                masters[group] = master;
+                boolean any = false;
+                for (boolean one : masters) {
+                    any |= one;
+                }
+                if (any != anyMaster[0]) {
+                    anyMaster[0] = any;
+                    balancer.mastershipChanged(any);
+                }
+            });
+        }
+        balancer.onServiceHealth((service, down) -> loop.execute(() -> controllers.forEach(group ->
+                group.onTrack("service " + service, terms -> terms.serviceHealth(service, down)))));
         if (balancer.replicatesConnections()) {
             controller.commitStateWith(balancer::commitConnections);
         }

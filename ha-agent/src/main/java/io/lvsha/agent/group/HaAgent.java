@@ -2,15 +2,13 @@ package io.lvsha.agent.group;
 
 import io.lvsha.agent.admin.AgentControl;
 import io.lvsha.agent.balancer.Balancer;
+import io.lvsha.agent.channel.ChannelReceivers;
 import io.lvsha.agent.channel.HeartbeatChannel;
 import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.event.EventLog;
-import io.lvsha.agent.hook.NotifyHooks;
 import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.agent.metrics.AgentMetrics;
-import io.lvsha.agent.vip.VipSet;
 import io.lvsha.arp.AddressManager;
-import io.lvsha.arp.AnnouncementSchedule;
 import io.lvsha.arp.Interfaces;
 import io.lvsha.arp.LinkPort;
 import io.lvsha.arp.MacAddress;
@@ -20,7 +18,6 @@ import io.lvsha.state.peer.PeerLink;
 import io.lvsha.vrrp.AddressFamily;
 import io.lvsha.vrrp.Clock;
 import io.lvsha.vrrp.IpAddress;
-import io.lvsha.vrrp.VirtualRouter;
 import io.lvsha.vrrp.VirtualRouterConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,67 +64,54 @@ public final class HaAgent implements AutoCloseable {
     private final EventLog events;
     private final AgentMetrics metrics;
     private final AddressManager addresses;
-    private final List<HeartbeatChannel> channels;
+    private final List<RunningGroup> groups;
+    private final ChannelReceivers receivers;
     private final List<LinkPort> extraPorts;
     private final HaLoop loop;
-    private final GroupController controller;
     private volatile PeerLink peerLink;
     private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
-    private NotifyHooks hooks;
-    private volatile TrackRunner trackRunner;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
     private final AgentCommands commands = new AgentCommands(this);
 
     private enum State { STARTED, CLOSED }
 
     private HaAgent(AgentConfig config, EventLog events, AgentMetrics metrics, AddressManager addresses,
-                    List<HeartbeatChannel> channels, List<LinkPort> extraPorts, HaLoop loop, GroupController controller) {
+                    List<RunningGroup> groups, ChannelReceivers receivers, List<LinkPort> extraPorts, HaLoop loop) {
         this.config = config;
         this.events = events;
         this.metrics = metrics;
         this.addresses = addresses;
-        this.channels = channels;
+        this.groups = List.copyOf(groups);
+        this.receivers = receivers;
         this.extraPorts = extraPorts;
         this.loop = loop;
-        this.controller = controller;
     }
 
-    /** Opens everything and starts the group. @throws IOException if an interface cannot be used */
+    /** Opens everything and starts the groups. @throws IOException if an interface cannot be used */
     public static HaAgent start(AgentConfig config, PrintStream out) throws IOException {
         EventLog events = EventLog.open(config.node(), config.eventFile(), out);
         AddressManager addresses = new AddressManager();
         AgentMetrics metrics = new AgentMetrics();
-        List<HeartbeatChannel> channels = new ArrayList<>();
+        List<RunningGroup> groups = new ArrayList<>();
+        ChannelReceivers receivers = new ChannelReceivers();
         List<LinkPort> extraPorts = new ArrayList<>();
         AtomicReference<Balancer> started = new AtomicReference<>();
         try {
-            VirtualRouterConfig routerConfig = RouterSetup.routerConfig(config, addresses);
             HaLoop loop = new HaLoop(Clock.SYSTEM);
-            AtomicReference<GroupController> controllerRef = new AtomicReference<>();
+            for (AgentConfig.Group group : config.groups()) {
+                groups.add(RunningGroup.channels(config, group, addresses, events, loop, receivers));
+            }
+            receivers.open(ADVERT_RECEIVE_PRIORITY);
             Map<String, LinkPort> ports = new HashMap<>();
             Map<String, MacAddress> macs = new HashMap<>();
-            for (int i = 0; i < config.group().channels().size(); i++) {
-                AgentConfig.Channel channel = config.group().channels().get(i);
-                MacAddress mac = Interfaces.macAddress(channel.iface());
-                HeartbeatChannel heartbeat = new HeartbeatChannel(i, channel.iface(),
-                        routerConfig.channels().get(i).primaryAddress(), mac, routerConfig, channel.peers(),
-                        (index, advert, at) -> loop.executeAhead(() -> controllerRef.get().onAdvert(index, advert, at)),
-                        (index, advert) -> events.emit("foreign-speaker", advert.source() + " sent a VRRP advert for our VRID "
-                                + advert.advert().vrid() + " at priority " + advert.advert().priority() + " on channel "
-                                + channel.name() + "; it is none of the channel's known peers, so it was dropped (and so"
-                                + " is everything it sends, counted as foreign-speaker)", Map.of("channel", channel.name(),
-                                "source", advert.source().toString(), "vrid", advert.advert().vrid(),
-                                "priority", advert.advert().priority())));
-                channels.add(heartbeat);
-                heartbeat.open(ADVERT_RECEIVE_PRIORITY);
-                ports.put(channel.iface(), heartbeat.port());
-                macs.put(channel.iface(), mac);
-            }
-            for (AgentConfig.Vip vip : config.vips()) {
+            for (AgentConfig.Vip vip : config.allVips()) {
                 if (!ports.containsKey(vip.iface())) {
-                    LinkPort port = LinkPort.sendOnly(vip.iface());
-                    extraPorts.add(port);
+                    LinkPort port = receivers.port(vip.iface());
+                    if (port == null) {
+                        port = LinkPort.sendOnly(vip.iface());
+                        extraPorts.add(port);
+                    }
                     ports.put(vip.iface(), port);
                     macs.put(vip.iface(), Interfaces.macAddress(vip.iface()));
                 }
@@ -135,59 +119,61 @@ public final class HaAgent implements AutoCloseable {
             for (Map.Entry<String, LinkPort> port : ports.entrySet()) {
                 port.getValue().warmUp(macs.get(port.getKey()));
             }
-            VipSet vips = new VipSet(config.vips(), addresses, config.garpForm(), ports, macs,
-                    VipSet.lifetimeSeconds(io.lvsha.vrrp.AdvertIntervals.centisToNanos(routerConfig.adverIntervalCentis())));
-            LinkTracker links = new LinkTracker(config.group().channels().stream().map(AgentConfig.Channel::iface).toList(),
-                    config.group().track().interfaces(), Interfaces::isUp);
-            GroupController controller = new GroupController(new VirtualRouter(routerConfig), channels, vips,
-                    new AnnouncementSchedule(config.garp()), links, events, Clock.SYSTEM, metrics);
-            controllerRef.set(controller);
-            NotifyHooks hooks = new NotifyHooks(List.of(config.group().hooks(), config.hooks()), events);
-            metrics.gauge("hooks.dropped", hooks::dropped);
-            controller.onRoleChange(new GroupNotifier(hooks, config.group().name(), config.node(),
-                    config.vips().stream().map(vip -> vip.address().toString()).toList()));
-            MetricsWiring.register(metrics, controller, channels, loop);
+            MetricsWiring.registerLoop(metrics, loop);
+            for (RunningGroup group : groups) {
+                group.wire(config, addresses, ports, macs, metrics, groups.size() == 1 ? "" : "group." + group.name() + ".");
+            }
             if (config.prometheus() != null) {
                 metrics.servePrometheus(config.prometheus());
             }
-            WarmUp.run(routerConfig, addresses);
-            events.emit("agent-start", "VRID " + routerConfig.vrid() + " v" + routerConfig.version().wireValue()
-                    + " priority " + routerConfig.priority() + ", advert every " + routerConfig.adverIntervalCentis() * 10
-                    + " ms on " + channelList(channels), Map.of("vrid", routerConfig.vrid(),
-                    "priority", routerConfig.priority(), "advert_interval_ms", routerConfig.adverIntervalCentis() * 10));
-            HaAgent agent = new HaAgent(config, events, metrics, addresses, channels, extraPorts, loop, controller);
-            agent.hooks = hooks;
+            WarmUp.run(groups.get(0).router(), addresses);
+            for (RunningGroup group : groups) {
+                VirtualRouterConfig router = group.router();
+                group.events().emit("agent-start", "VRID " + router.vrid() + " v" + router.version().wireValue()
+                        + " priority " + router.priority() + ", advert every " + router.adverIntervalCentis() * 10
+                        + " ms on " + channelList(group.channels()), Map.of("vrid", router.vrid(),
+                        "priority", router.priority(), "advert_interval_ms", router.adverIntervalCentis() * 10));
+            }
+            HaAgent agent = new HaAgent(config, events, metrics, addresses, groups, receivers, extraPorts, loop);
+            List<GroupController> controllers = groups.stream().map(RunningGroup::controller).toList();
+            // Replication, the kernel's sync daemon and the peer link serve an agent of one group (the config says so).
+            GroupController only = controllers.get(0);
             if (config.director() != null) {
-                agent.balancer = DirectorWiring.start(config, events, metrics, loop, controller, agent::sendToPeer);
+                agent.balancer = DirectorWiring.start(config, events, metrics, loop, controllers, agent::sendToPeer);
                 started.set(agent.balancer);
             }
             if (config.peerLink() != null && (config.sync() != null
                     || agent.balancer != null && agent.balancer.replicatesConnections())) {
-                controller.peers().holdPreemptUntilInSync();
+                only.peers().holdPreemptUntilInSync();
             }
             ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
-            controller.track(config.group().track());
-            loop.start(controller);
+            loop.start(new GroupSet(controllers));
             loop.execute(() -> ThreadScheduling.makeCurrentThreadRealtime(HA_LOOP_PRIORITY, "the HA loop runs"));
-            loop.execute(controller::start);
-            agent.trackWith(config.group().track());
+            for (GroupController controller : controllers) {
+                loop.execute(controller::start);
+            }
+            for (RunningGroup group : groups) {
+                group.trackWith(group.config().track(), loop);
+            }
             IpAddress syncSource = null;
             if (config.sync() != null) {
                 AgentConfig.Sync sync = config.sync();
                 // The kernel sends its sync datagrams from its own address on the sync interface.
-                syncSource = RouterSetup.primaryAddress(sync.iface(), AddressFamily.IPV4, Set.copyOf(config.advertisedAddresses()), addresses);
+                syncSource = RouterSetup.primaryAddress(sync.iface(), AddressFamily.IPV4,
+                        Set.copyOf(groups.get(0).config().advertisedAddresses()), addresses);
                 agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
-                        sync.syncid(), message -> loop.execute(() -> controller.peers().onConnections(message.connections())));
+                        sync.syncid(), message -> loop.execute(() -> only.peers().onConnections(message.connections())));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = PeerLinkWiring.start(config, loop, controller, channels, syncSource, agent.mirror, agent.balancer);
+                agent.peerLink = PeerLinkWiring.start(config, loop, only, groups.get(0).channels(), syncSource, agent.mirror,
+                        agent.balancer);
             }
             return agent;
         } catch (IOException | RuntimeException e) {
             if (started.get() != null) {
                 started.get().close();
             }
-            closeQuietly(channels, extraPorts);
+            closeQuietly(groups, receivers, extraPorts);
             metrics.close();
             addresses.close();
             events.close();
@@ -215,7 +201,7 @@ public final class HaAgent implements AutoCloseable {
         try {
             loop.execute(() -> {
                 try {
-                    controller.shutdown();
+                    groups.forEach(group -> group.controller().shutdown());
                 } finally {
                     released.countDown();
                 }
@@ -229,12 +215,7 @@ public final class HaAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("shutdown failed: {}", e.toString());
         }
-        if (trackRunner != null) {
-            trackRunner.close();
-        }
-        if (hooks != null) {
-            hooks.close(hooks.longestTimeoutMillis() + SHUTDOWN_BUDGET_MILLIS); // the stop hook runs to its end
-        }
+        groups.forEach(group -> group.closeHelpers(SHUTDOWN_BUDGET_MILLIS));
         if (peerLink != null) {
             peerLink.close(); // after resigning: the peer learns of the priority 0 before the link closes
         }
@@ -245,7 +226,7 @@ public final class HaAgent implements AutoCloseable {
             balancer.close(); // the dataplane stays programmed: traffic keeps flowing while the agent restarts
         }
         events.emit("agent-stop", "stopped", Map.of());
-        closeQuietly(channels, extraPorts);
+        closeQuietly(groups, receivers, extraPorts);
         metrics.close();
         addresses.close();
         try {
@@ -255,14 +236,17 @@ public final class HaAgent implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(List<HeartbeatChannel> channels, List<LinkPort> ports) {
-        for (HeartbeatChannel channel : channels) {
-            try {
-                channel.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("closing channel {}: {}", channel.name(), e.toString());
+    private static void closeQuietly(List<RunningGroup> groups, ChannelReceivers receivers, List<LinkPort> ports) {
+        for (RunningGroup group : groups) {
+            for (HeartbeatChannel channel : group.channels()) {
+                try {
+                    channel.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("closing channel {}: {}", channel.name(), e.toString());
+                }
             }
         }
+        receivers.close();
         ports.forEach(LinkPort::close);
     }
 
@@ -272,7 +256,7 @@ public final class HaAgent implements AutoCloseable {
     }
 
     /** The running configuration; {@code reload} replaces it. */
-        public AgentConfig config() {
+    public AgentConfig config() {
         return config;
     }
 
@@ -280,20 +264,9 @@ public final class HaAgent implements AutoCloseable {
         config = accepted;
     }
 
-    /**
-     * Runs what {@code tracking} names (scripts, files) from now on, in place of what ran before.
-     * Call from a thread at normal priority, never the HA loop: the runner's threads inherit it.
-     */
-    void trackWith(AgentConfig.Tracking tracking) {
-        TrackRunner previous = trackRunner;
-        trackRunner = new TrackRunner(tracking, (what, update) -> loop.execute(() -> controller.onTrack(what, update)));
-        if (previous != null) {
-            previous.close();
-        }
-    }
-
-    NotifyHooks hooks() {
-        return hooks;
+    /** The groups, in the file's order. */
+    List<RunningGroup> groups() {
+        return groups;
     }
 
     /** The director, or null when the agent runs without one. */
@@ -313,7 +286,8 @@ public final class HaAgent implements AutoCloseable {
         return loop;
     }
 
+    /** The first group's controller: the only one of an agent with one group. */
     public GroupController controller() {
-        return controller;
+        return groups.get(0).controller();
     }
 }

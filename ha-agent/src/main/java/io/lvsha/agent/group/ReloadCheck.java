@@ -12,20 +12,26 @@ final class ReloadCheck {
 
     static List<String> fieldsNeedingRestart(AgentConfig running, AgentConfig fresh) {
         List<String> fields = new ArrayList<>();
-        AgentConfig.Group a = running.group();
-        AgentConfig.Group b = fresh.group();
         compare(fields, "node", running.node(), fresh.node());
-        compare(fields, "group.name", a.name(), b.name());
-        compare(fields, "group.vrid", a.vrid(), b.vrid());
-        compare(fields, "group.version", a.version(), b.version());
-        compare(fields, "group.advert-interval", a.adverIntervalCentis(), b.adverIntervalCentis());
-        compare(fields, "group.preempt", a.preempt(), b.preempt());
-        compare(fields, "group.preempt-delay", a.preemptDelayNanos(), b.preemptDelayNanos());
-        compare(fields, "group.accept", a.accept(), b.accept());
-        compare(fields, "group.checksum", a.checksum(), b.checksum());
-        compare(fields, "group.auth-password", a.auth(), b.auth());
-        compare(fields, "group.channels", a.channels(), b.channels());
-        compare(fields, "vips", running.vips(), fresh.vips());
+        compare(fields, "groups (their names)", running.groups().stream().map(AgentConfig.Group::name).toList(),
+                fresh.groups().stream().map(AgentConfig.Group::name).toList());
+        for (AgentConfig.Group a : running.groups()) {
+            AgentConfig.Group b = fresh.group(a.name());
+            if (b == null) {
+                continue;
+            }
+            String at = running.groups().size() == 1 ? "group" : "group " + a.name();
+            compare(fields, at + ".vrid", a.vrid(), b.vrid());
+            compare(fields, at + ".version", a.version(), b.version());
+            compare(fields, at + ".advert-interval", a.adverIntervalCentis(), b.adverIntervalCentis());
+            compare(fields, at + ".preempt", a.preempt(), b.preempt());
+            compare(fields, at + ".preempt-delay", a.preemptDelayNanos(), b.preemptDelayNanos());
+            compare(fields, at + ".accept", a.accept(), b.accept());
+            compare(fields, at + ".checksum", a.checksum(), b.checksum());
+            compare(fields, at + ".auth-password", a.auth(), b.auth());
+            compare(fields, at + ".channels", a.channels(), b.channels());
+            compare(fields, running.groups().size() == 1 ? "vips" : at + ".vips", a.vips(), b.vips());
+        }
         compare(fields, "garp.form", running.garpForm(), fresh.garpForm());
         compare(fields, "events.file", running.eventFile(), fresh.eventFile());
         compare(fields, "admin", running.admin(), fresh.admin());

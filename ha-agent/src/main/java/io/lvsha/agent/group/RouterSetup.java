@@ -16,10 +16,11 @@ import java.util.Set;
 final class RouterSetup {
 
     /** The router's settings, with each channel's source address found on its interface if not configured. */
-    static VirtualRouterConfig routerConfig(AgentConfig config, AddressManager addresses) throws IOException {
-        AgentConfig.Group group = config.group();
-        AddressFamily family = config.vips().get(0).address().address().family();
-        Set<IpAddress> vipAddresses = Set.copyOf(config.advertisedAddresses());
+    static VirtualRouterConfig routerConfig(AgentConfig config, AgentConfig.Group group, AddressManager addresses)
+            throws IOException {
+        AddressFamily family = group.vips().get(0).address().address().family();
+        // No group advertises from another group's VIP either.
+        Set<IpAddress> vipAddresses = Set.copyOf(config.allVips().stream().map(vip -> vip.address().address()).toList());
         List<VirtualRouterConfig.Channel> channels = new ArrayList<>();
         for (AgentConfig.Channel channel : group.channels()) {
             IpAddress source = channel.source() != null ? channel.source()
@@ -28,7 +29,7 @@ final class RouterSetup {
         }
         try {
             return new VirtualRouterConfig(group.version(), group.vrid(), group.priority(), group.adverIntervalCentis(),
-                    group.preempt(), group.preemptDelayNanos(), group.accept(), channels, config.advertisedAddresses(),
+                    group.preempt(), group.preemptDelayNanos(), group.accept(), channels, group.advertisedAddresses(),
                     group.auth(), group.checksum());
         } catch (IllegalArgumentException e) {
             throw new IOException(config.source() + ": " + e.getMessage(), e);

@@ -16,13 +16,31 @@ final class StatusReport {
     private StatusReport() {
     }
 
-    static Map<String, Object> of(GroupController controller, AgentConfig config, long nowNanos) {
-        VirtualRouter router = controller.router();
+    /**
+     * The agent: node, version, uptime and each group's status under "groups"; an agent of one
+     * group also has that group's fields at the top, as before there were several.
+     */
+    static Map<String, Object> of(List<RunningGroup> groups, AgentConfig config, long nowNanos) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("node", config.node());
         status.put("version", Versions.AGENT);
-        status.put("uptime_s", (System.currentTimeMillis() - controller.startedAtMillis()) / 1000);
-        status.put("group", config.group().name());
+        status.put("uptime_s", (System.currentTimeMillis() - groups.get(0).controller().startedAtMillis()) / 1000);
+        List<Map<String, Object>> each = new ArrayList<>();
+        for (RunningGroup group : groups) {
+            each.add(group(group, nowNanos));
+        }
+        if (groups.size() == 1) {
+            status.putAll(each.get(0));
+        }
+        status.put("groups", each);
+        return status;
+    }
+
+    private static Map<String, Object> group(RunningGroup group, long nowNanos) {
+        GroupController controller = group.controller();
+        VirtualRouter router = controller.router();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("group", group.name());
         status.put("vrid", router.config().vrid());
         status.put("vrrp_version", router.config().version().wireValue());
         status.put("role", router.role().name());
@@ -67,8 +85,8 @@ final class StatusReport {
         status.put("channels", channels);
         List<Map<String, Object>> vips = new ArrayList<>();
         List<Boolean> present = controller.dataplane().vipsPresent();
-        for (int i = 0; i < config.vips().size(); i++) {
-            AgentConfig.Vip vip = config.vips().get(i);
+        for (int i = 0; i < group.config().vips().size(); i++) {
+            AgentConfig.Vip vip = group.config().vips().get(i);
             vips.add(Map.of("address", vip.address().toString(), "interface", vip.iface(),
                     "here", present.get(i)));
         }

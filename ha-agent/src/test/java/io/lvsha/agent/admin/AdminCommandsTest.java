@@ -39,22 +39,22 @@ class AdminCommandsTest {
         }
 
         @Override
-        public CompletableFuture<Map<String, Object>> switchover(long holdNanos) {
-            return answer("switchover " + holdNanos);
+        public CompletableFuture<Map<String, Object>> switchover(String group, long holdNanos) {
+            return answer("switchover " + group + " " + holdNanos);
         }
 
         @Override
-        public CompletableFuture<Map<String, Object>> resume() {
+        public CompletableFuture<Map<String, Object>> resume(String group) {
             return answer("resume");
         }
 
         @Override
-        public CompletableFuture<Map<String, Object>> maintenance(boolean on) {
-            return answer("maintenance " + on);
+        public CompletableFuture<Map<String, Object>> maintenance(String group, boolean on) {
+            return answer("maintenance " + group + " " + on);
         }
 
         @Override
-        public CompletableFuture<Map<String, Object>> priority(Integer priority) {
+        public CompletableFuture<Map<String, Object>> priority(String group, Integer priority) {
             return answer("priority " + priority);
         }
 
@@ -64,7 +64,7 @@ class AdminCommandsTest {
         }
 
         @Override
-        public CompletableFuture<Map<String, Object>> announce() {
+        public CompletableFuture<Map<String, Object>> announce(String group) {
             return answer("garp");
         }
 
@@ -110,9 +110,10 @@ class AdminCommandsTest {
 
     @Test
     void eachCommandReachesItsCallWithItsArguments() throws Exception {
-        assertEquals("switchover 120000000000", reply("{\"cmd\":\"switchover\",\"args\":{\"hold\":120}}").path("did").asText());
-        assertEquals("switchover 60000000000", reply("{\"cmd\":\"switchover\"}").path("did").asText(), "the configured hold");
-        assertEquals("maintenance true", reply("{\"cmd\":\"maintenance\",\"args\":{\"state\":\"on\"}}").path("did").asText());
+        assertEquals("switchover null 120000000000", reply("{\"cmd\":\"switchover\",\"args\":{\"hold\":120}}").path("did").asText());
+        assertEquals("switchover null 60000000000", reply("{\"cmd\":\"switchover\"}").path("did").asText(), "the configured hold");
+        assertEquals("switchover tftp-b 60000000000", reply("{\"cmd\":\"switchover\",\"args\":{\"group\":\"tftp-b\"}}").path("did").asText());
+        assertEquals("maintenance null true", reply("{\"cmd\":\"maintenance\",\"args\":{\"state\":\"on\"}}").path("did").asText());
         assertEquals("priority 120", reply("{\"cmd\":\"priority\",\"args\":{\"action\":\"set\",\"value\":120}}").path("did").asText());
         assertEquals("priority null", reply("{\"cmd\":\"priority\",\"args\":{\"action\":\"reset\"}}").path("did").asText());
         assertEquals("connections 10.0.0.5 10",
@@ -147,6 +148,7 @@ class AdminCommandsTest {
         for (String line : List.of("{\"cmd\":\"maintenance\",\"args\":{\"state\":\"maybe\"}}",
                 "{\"cmd\":\"priority\",\"args\":{\"action\":\"set\",\"value\":255}}",
                 "{\"cmd\":\"switchover\",\"args\":{\"hold\":-1}}",
+                "{\"cmd\":\"resume\",\"args\":{\"group\":7}}",
                 "{\"cmd\":\"connections\",\"args\":{\"limit\":\"all\"}}",
                 "{\"cmd\":\"real-server\",\"args\":{\"action\":\"remove\",\"service\":\"tftp\",\"address\":\"10.0.0.21\"}}",
                 "{\"cmd\":\"real-server\",\"args\":{\"action\":\"drain\",\"address\":\"10.0.0.21\"}}")) {

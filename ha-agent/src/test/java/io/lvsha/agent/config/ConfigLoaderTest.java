@@ -42,13 +42,13 @@ class ConfigLoaderTest {
     void shippedExamplesAreValid() throws Exception {
         AgentConfig one = ConfigLoader.load(EXAMPLES.resolve("director1.yaml"));
         AgentConfig two = ConfigLoader.load(EXAMPLES.resolve("director2.yaml"));
-        assertEquals(150, one.group().priority());
-        assertEquals(100, two.group().priority());
-        assertEquals(VrrpVersion.V3, one.group().version());
-        assertEquals(10, one.group().adverIntervalCentis());
-        assertEquals(2, one.vips().size());
-        assertEquals(List.of("public", "private"), one.group().channels().stream().map(AgentConfig.Channel::name).toList());
-        assertEquals(-100, one.group().track().interfaces().get(0).weight());
+        assertEquals(150, one.groups().get(0).priority());
+        assertEquals(100, two.groups().get(0).priority());
+        assertEquals(VrrpVersion.V3, one.groups().get(0).version());
+        assertEquals(10, one.groups().get(0).adverIntervalCentis());
+        assertEquals(2, one.groups().get(0).vips().size());
+        assertEquals(List.of("public", "private"), one.groups().get(0).channels().stream().map(AgentConfig.Channel::name).toList());
+        assertEquals(-100, one.groups().get(0).track().interfaces().get(0).weight());
     }
 
     @Test
@@ -60,12 +60,12 @@ class ConfigLoaderTest {
                   channels: [{interface: eth0}]
                 vips: [{address: 10.0.0.10/24, interface: eth0}]
                 """));
-        assertEquals(VrrpVersion.V3, config.group().version());
-        assertEquals(100, config.group().priority());
-        assertEquals(100, config.group().adverIntervalCentis());
-        assertTrue(config.group().preempt());
-        assertTrue(config.group().accept());
-        assertEquals("public", config.group().channels().get(0).name());
+        assertEquals(VrrpVersion.V3, config.groups().get(0).version());
+        assertEquals(100, config.groups().get(0).priority());
+        assertEquals(100, config.groups().get(0).adverIntervalCentis());
+        assertTrue(config.groups().get(0).preempt());
+        assertTrue(config.groups().get(0).accept());
+        assertEquals("public", config.groups().get(0).channels().get(0).name());
         assertEquals(ArpForm.REQUEST, config.garpForm());
         assertEquals(5, config.garp().burst());
         assertEquals(2_000_000_000L, config.garp().repeatDelayNanos());
@@ -224,14 +224,14 @@ class ConfigLoaderTest {
                 vips: [{address: 10.0.0.10/24, interface: eth0}]
                 notify: {any: [/bin/true, '%r']}
                 """));
-        assertEquals("tftp-a", config.group().name());
+        assertEquals("tftp-a", config.groups().get(0).name());
         assertEquals(List.of(List.of("/bin/sh", "-c", "echo %g is %r at %p", "100%%")),
-                config.group().hooks().commandsFor("master"));
-        assertEquals(List.of(), config.group().hooks().commandsFor("backup"));
-        assertEquals(2_000_000_000L, config.group().hooks().timeoutNanos());
+                config.groups().get(0).hooks().commandsFor("master"));
+        assertEquals(List.of(), config.groups().get(0).hooks().commandsFor("backup"));
+        assertEquals(2_000_000_000L, config.groups().get(0).hooks().timeoutNanos());
         assertEquals(List.of(List.of("/bin/true", "%r")), config.hooks().commandsFor("fault"));
         assertEquals(AgentConfig.Notify.DEFAULT_TIMEOUT_NANOS, config.hooks().timeoutNanos());
-        assertEquals("vrid-1", ConfigLoader.load(write(MINIMAL)).group().name(), "a group without a name");
+        assertEquals("vrid-1", ConfigLoader.load(write(MINIMAL)).groups().get(0).name(), "a group without a name");
     }
 
     @Test
@@ -277,7 +277,7 @@ class ConfigLoaderTest {
                   - {name: tftp, fwmark: 1, match: [{vip: 10.0.0.10, protocol: udp, ports: [69]}],
                      real-servers: [{address: 192.168.50.21}]}
                 """));
-        AgentConfig.Tracking track = config.group().track();
+        AgentConfig.Tracking track = config.groups().get(0).track();
         assertEquals(List.of(new AgentConfig.Track("eth0", -100)), track.interfaces());
         assertEquals(new AgentConfig.TrackScript(List.of("/bin/true", "tftp"), 500_000_000L, 200_000_000L, -50, 2, 3),
                 track.scripts().get(0));

@@ -21,26 +21,29 @@ class AgentCtlTest {
 
     @Test
     void commandWordsBecomeTheProtocolsRequests() {
-        assertEquals("{\"cmd\":\"status\"}", AgentCtl.request(List.of("status")).toString());
+        assertEquals("{\"cmd\":\"status\"}", AgentCtl.request(List.of("status"), null).toString());
         assertEquals("{\"cmd\":\"switchover\",\"args\":{\"hold\":120.0}}",
-                AgentCtl.request(List.of("switchover", "--hold", "120")).toString());
+                AgentCtl.request(List.of("switchover", "--hold", "120"), null).toString());
         assertEquals("{\"cmd\":\"maintenance\",\"args\":{\"state\":\"on\"}}",
-                AgentCtl.request(List.of("maintenance", "on")).toString());
+                AgentCtl.request(List.of("maintenance", "on"), null).toString());
         assertEquals("{\"cmd\":\"priority\",\"args\":{\"action\":\"set\",\"value\":120}}",
-                AgentCtl.request(List.of("priority", "set", "120")).toString());
+                AgentCtl.request(List.of("priority", "set", "120"), null).toString());
         assertEquals("{\"cmd\":\"priority\",\"args\":{\"action\":\"reset\"}}",
-                AgentCtl.request(List.of("priority", "reset")).toString());
+                AgentCtl.request(List.of("priority", "reset"), null).toString());
         assertEquals("{\"cmd\":\"events\",\"args\":{\"last\":5,\"follow\":true}}",
-                AgentCtl.request(List.of("events", "--last", "5", "--follow")).toString());
+                AgentCtl.request(List.of("events", "--last", "5", "--follow"), null).toString());
         assertEquals("{\"cmd\":\"connections\",\"args\":{\"client\":\"10.0.0.5\",\"limit\":10}}",
-                AgentCtl.request(List.of("connections", "--client", "10.0.0.5", "--limit", "10")).toString());
+                AgentCtl.request(List.of("connections", "--client", "10.0.0.5", "--limit", "10"), null).toString());
         assertEquals("{\"cmd\":\"real-server\",\"args\":{\"action\":\"disable\",\"service\":\"web\",\"address\":\"10.0.0.21:80\"}}",
-                AgentCtl.request(List.of("real-server", "disable", "web", "10.0.0.21:80")).toString());
+                AgentCtl.request(List.of("real-server", "disable", "web", "10.0.0.21:80"), null).toString());
+        assertEquals("{\"cmd\":\"switchover\",\"args\":{\"hold\":30.0,\"group\":\"tftp-b\"}}",
+                AgentCtl.request(List.of("switchover", "--hold", "30"), "tftp-b").toString());
+        assertEquals("{\"cmd\":\"garp\",\"args\":{\"group\":\"v6\"}}", AgentCtl.request(List.of("garp"), "v6").toString());
     }
 
     @Test
     void doctorShowsEachSettingAndWhatToChange() throws Exception {
-        assertEquals("{\"cmd\":\"doctor\"}", AgentCtl.request(List.of("doctor")).toString());
+        assertEquals("{\"cmd\":\"doctor\"}", AgentCtl.request(List.of("doctor"), null).toString());
         com.fasterxml.jackson.databind.JsonNode reply = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"ok":true,"checks":[
                   {"setting":"real-time scheduling (SCHED_FIFO)","value":"granted","ok":true},
@@ -55,13 +58,15 @@ class AgentCtlTest {
 
     @Test
     void badUsageIsRefusedBeforeAnythingIsSent() {
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("maintenance", "maybe")));
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("priority", "set", "high")));
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("status", "now")));
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("doctor", "--fix")));
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("connections", "--client")));
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("real-server", "drain", "web")));
-        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("real-server", "kill", "web", "10.0.0.21")));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("maintenance", "maybe"), null));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("priority", "set", "high"), null));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("status", "now"), null));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("doctor", "--fix"), null));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("connections", "--client"), null));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("real-server", "drain", "web"), null));
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("status"), "tftp-b"),
+                "status shows every group: --group is for the commands that act on one");
+        assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("real-server", "kill", "web", "10.0.0.21"), null));
         assertEquals(2, run("explode"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'explode'"));
     }

@@ -1,0 +1,161 @@
+package io.lvsha.agent.group;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lvsha.agent.lab.AdminClient;
+import io.lvsha.agent.lab.Capture;
+import io.lvsha.agent.lab.LabTest;
+import io.lvsha.agent.lab.RequiresPrograms;
+import io.lvsha.netns.NetnsTest;
+import io.lvsha.vrrp.IpAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15, steps 2 and 7: one agent, several groups. Group a is at home on d1, group b on d2
+ * (active-active), and an IPv6 group sits beside them on the same interface, with a VRID a
+ * already uses for IPv4. Each group changes role on its own; when d1 dies, d2 holds them all,
+ * and the client's capture shows the unsolicited NA, its neighbour entry moves and it is answered
+ * over IPv6 through the VIP.
+ */
+@NetnsTest
+@RequiresPrograms({"ping", "ip"})
+class GroupsNetnsTest extends LabTest {
+    private static final Duration SOON = Duration.ofSeconds(15);
+    private static final String D1_MAC = "02:00:0a:63:00:0b";
+    private static final String D2_MAC = "02:00:0a:63:00:0c";
+    private static final String VIP6 = "fd99::10";
+
+    private Path config(String node, int aPriority, int bPriority) throws Exception {
+        return lab.writeConfig(node, """
+                node: %1$s
+                groups:
+                  - name: a
+                    vrid: 51
+                    priority: %2$d
+                    advert-interval: 100ms
+                    channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]
+                    vips: [{address: 10.99.0.10/24, interface: pub0}]
+                  - name: b
+                    vrid: 52
+                    priority: %3$d
+                    advert-interval: 100ms
+                    channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]
+                    vips: [{address: 10.99.0.20/24, interface: pub0}]
+                  - name: v6
+                    vrid: 51
+                    priority: %2$d
+                    advert-interval: 100ms
+                    channels: [{name: public, interface: pub0}]
+                    vips: [{address: %4$s/64, interface: pub0}]
+                garp: {burst: 2, repeat-delay: 0s}
+                events: {file: %5$s}
+                admin: {socket: %6$s, switchover-hold: 30s}
+                """.formatted(node, aPriority, bPriority, VIP6, lab.eventFile(node), lab.dir().resolve(node + ".sock")));
+    }
+
+    /** Waits until {@code group}'s latest role change on {@code node} is to {@code role}. */
+    private JsonNode awaitGroupRole(String node, String group, String role) throws Exception {
+        return lab.awaitEvent(node, group + " " + role, event -> isRoleChange(event, group) && event.path("to").asText().equals(role)
+                && event.equals(latestRoleChange(node, group)), SOON);
+    }
+
+    private static boolean isRoleChange(JsonNode event, String group) {
+        return event.path("event").asText().equals("role-change") && event.path("group").asText().equals(group);
+    }
+
+    private JsonNode latestRoleChange(String node, String group) {
+        try {
+            List<JsonNode> changes = lab.events(node).stream().filter(event -> isRoleChange(event, group)).toList();
+            return changes.isEmpty() ? null : changes.get(changes.size() - 1);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static String roleOf(JsonNode status, String group) {
+        for (JsonNode each : status.path("groups")) {
+            if (each.path("group").asText().equals(group)) {
+                return each.path("role").asText();
+            }
+        }
+        throw new AssertionError("no group " + group + " in " + status);
+    }
+
+    /** Whether {@code frame} is an unsolicited neighbour advertisement (override set, solicited not) of {@code target} sent by {@code mac}. */
+    private static boolean unsolicitedNa(Capture.Frame frame, String mac, IpAddress target) {
+        byte[] bytes = frame.bytes();
+        return bytes.length >= 78 && bytes[12] == (byte) 0x86 && bytes[13] == (byte) 0xdd && bytes[20] == 58
+                && (bytes[54] & 0xff) == 136 && (bytes[58] & 0x20) != 0 && (bytes[58] & 0x40) == 0
+                && Arrays.equals(Arrays.copyOfRange(bytes, 62, 78), target.toBytes())
+                && HexFormat.ofDelimiter(":").formatHex(bytes, 6, 12).equals(mac);
+    }
+
+    private String neighbourOf(String address) {
+        return lab.exec("cl", "ip", "-6", "neigh", "show", address, "dev", "eth0");
+    }
+
+    @Test
+    void eachGroupFailsOverOnItsOwnAndTheIpv6GroupBesideThemToo() throws Exception {
+        lab.startAgent("d1", config("d1", 150, 100));
+        lab.startAgent("d2", config("d2", 100, 150));
+        awaitGroupRole("d1", "a", "MASTER");
+        awaitGroupRole("d1", "v6", "MASTER");
+        awaitGroupRole("d2", "b", "MASTER");
+        awaitGroupRole("d1", "b", "BACKUP");
+        awaitGroupRole("d2", "a", "BACKUP");
+        awaitGroupRole("d2", "v6", "BACKUP");
+        assertTrue(lab.hasAddress("d1", "pub0", "10.99.0.10") && lab.hasAddress("d2", "pub0", "10.99.0.20")
+                && lab.hasAddress("d1", "pub0", VIP6), "active-active: each director holds its own group's VIPs");
+        assertFalse(lab.hasAddress("d1", "pub0", "10.99.0.20") || lab.hasAddress("d2", "pub0", "10.99.0.10"));
+        Path d1 = lab.awaitAdminSocket("d1", SOON);
+        JsonNode status = AdminClient.call(d1, "{\"cmd\":\"status\"}");
+        assertEquals(List.of("MASTER", "BACKUP", "MASTER"), List.of(roleOf(status, "a"), roleOf(status, "b"), roleOf(status, "v6")));
+        assertTrue(AdminClient.call(d1, "{\"cmd\":\"metrics\"}").has("group.b.vrrp.role"), "metrics carry the group");
+        lab.exec("cl", "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6);
+        assertTrue(neighbourOf(VIP6).contains(D1_MAC), "the client reached the IPv6 VIP at d1: " + neighbourOf(VIP6));
+
+        // A switchover of group a moves a alone.
+        JsonNode moved = AdminClient.call(d1, "{\"cmd\":\"switchover\",\"args\":{\"group\":\"a\"}}");
+        assertTrue(moved.path("ok").asBoolean(), moved.toString());
+        assertEquals("a", moved.path("group").asText());
+        awaitGroupRole("d2", "a", "MASTER");
+        awaitGroupRole("d1", "a", "BACKUP");
+        JsonNode after = AdminClient.call(d1, "{\"cmd\":\"status\"}");
+        assertEquals(List.of("BACKUP", "BACKUP", "MASTER"), List.of(roleOf(after, "a"), roleOf(after, "b"), roleOf(after, "v6")));
+        JsonNode unknown = AdminClient.call(d1, "{\"cmd\":\"switchover\",\"args\":{\"group\":\"c\"}}");
+        assertEquals("bad-argument", unknown.path("error").path("code").asText(), unknown.toString());
+        assertTrue(unknown.path("error").path("message").asText().contains("[a, b, v6]"), unknown.toString());
+        AdminClient.call(d1, "{\"cmd\":\"resume\",\"args\":{\"group\":\"a\"}}");
+        awaitGroupRole("d1", "a", "MASTER");
+
+        // d1 dies: d2 holds every group, and the client learns the IPv6 VIP's new home.
+        try (Capture client = Capture.start(lab, "cl", "eth0", "icmp6 or arp")) {
+            lab.killNow("d1");
+            lab.exec("d1", "ip", "link", "set", "pub0", "down");
+            lab.exec("d1", "ip", "link", "set", "priv0", "down");
+            awaitGroupRole("d2", "a", "MASTER");
+            awaitGroupRole("d2", "v6", "MASTER");
+            IpAddress target = IpAddress.parse(VIP6);
+            long deadline = System.nanoTime() + SOON.toNanos();
+            while (client.frames().stream().noneMatch(frame -> unsolicitedNa(frame, D2_MAC, target)) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(client.frames().stream().anyMatch(frame -> unsolicitedNa(frame, D2_MAC, target)),
+                    "the client saw d2's unsolicited NA for " + VIP6);
+            assertTrue(client.frames().stream().anyMatch(frame -> D2_MAC.equals(frame.garpSenderMac("10.99.0.10"))),
+                    "and d2's gratuitous ARP for group a's VIP");
+        }
+        assertTrue(neighbourOf(VIP6).contains(D2_MAC), "the client's neighbour entry moved to d2: " + neighbourOf(VIP6));
+        lab.exec("cl", "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6);
+        assertTrue(lab.hasAddress("d2", "pub0", "10.99.0.10") && lab.hasAddress("d2", "pub0", "10.99.0.20")
+                && lab.hasAddress("d2", "pub0", VIP6), "d2 holds every group's VIPs");
+    }
+}
