@@ -26,11 +26,12 @@ import java.util.List;
  * @param sync where the kernel's IPVS sync daemon talks, to mirror its connections, or null (none)
  * @param director the virtual services and the backend that programs them, or null (VIPs only)
  * @param hooks the agent-wide notify hooks (`notify:`) (run after the group's own)
+ * @param syncGroups groups that change role together (keepalived's vrrp_sync_group), by name
  */
 public record AgentConfig(Path source, String node, List<Group> groups,
                           AnnouncementSchedule.Plan garp, ArpForm garpForm, Path eventFile, Admin admin,
                           java.net.InetSocketAddress prometheus, PeerLink peerLink, Sync sync, Director director,
-                          Notify hooks) {
+                          Notify hooks, List<List<String>> syncGroups) {
 
     /**
      * Programs to run after a role change (keepalived's notify_master/backup/fault/stop and
@@ -99,7 +100,7 @@ public record AgentConfig(Path source, String node, List<Group> groups,
      * priorities are left out: they differ between directors by design.
      */
     public String sharedDigest() {
-        StringBuilder shared = new StringBuilder().append(garp);
+        StringBuilder shared = new StringBuilder().append(garp).append('|').append(syncGroups);
         for (Group group : groups) {
             shared.append('|').append(group.name()).append('|').append(group.vrid()).append('|').append(group.version())
                     .append('|').append(group.adverIntervalCentis()).append('|').append(group.checksum()).append('|')

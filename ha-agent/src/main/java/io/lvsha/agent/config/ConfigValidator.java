@@ -36,7 +36,9 @@ final class ConfigValidator {
         if (node == null || node.isBlank()) {
             problem("node", "missing", "name this director, e.g. 'node: d1'");
         }
-        List<AgentConfig.Group> groups = new GroupsValidator(this).groups(raw);
+        GroupsValidator groupsValidator = new GroupsValidator(this);
+        List<AgentConfig.Group> groups = groupsValidator.groups(raw);
+        List<List<String>> syncGroups = groupsValidator.syncGroups(raw.syncGroups(), groups);
         RawConfig.Garp garp = raw.garp() == null ? new RawConfig.Garp(null, null, null, null, null) : raw.garp();
         ArpForm form = garpForm(garp.form());
         AnnouncementSchedule.Plan plan = garpPlan(garp);
@@ -61,7 +63,7 @@ final class ConfigValidator {
             throw new ConfigException(problems);
         }
         return new AgentConfig(file, node, groups, plan, form, Path.of(eventFile), admin, prometheus, peerLink, sync, director,
-                notify);
+                notify, syncGroups);
     }
 
     private AgentConfig.Sync sync(RawConfig.Sync raw) {

@@ -50,6 +50,34 @@ final class GroupsValidator {
         return groups;
     }
 
+    /** {@code sync-groups:}: lists of two or more groups' names, each group in one list at most. */
+    List<List<String>> syncGroups(List<List<String>> raw, List<AgentConfig.Group> groups) {
+        if (raw == null) {
+            return List.of();
+        }
+        List<List<String>> syncGroups = new ArrayList<>();
+        Map<String, Integer> member = new HashMap<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String at = "sync-groups[" + i + "]";
+            List<String> names = raw.get(i) == null ? List.of() : raw.get(i);
+            if (names.size() < 2) {
+                config.problem(at, "names " + names.size() + " group(s)", "list two or more groups that change role together, e.g. [a, c]");
+            }
+            for (String name : names) {
+                if (groups.stream().noneMatch(group -> group.name().equals(name))) {
+                    config.problem(at, "'" + name + "' is none of the groups", "use the names in groups: "
+                            + groups.stream().map(AgentConfig.Group::name).toList());
+                }
+                Integer other = member.putIfAbsent(name, i);
+                if (other != null) {
+                    config.problem(at, "'" + name + "' is in sync-groups[" + other + "] too", "put each group in one sync group");
+                }
+            }
+            syncGroups.add(List.copyOf(names));
+        }
+        return syncGroups;
+    }
+
     /** Nothing two groups may share. */
     private void apart(List<AgentConfig.Group> groups, String list) {
         Map<String, Integer> names = new HashMap<>();

@@ -9,7 +9,8 @@ import java.util.List;
  * kebab-case in YAML ({@code advert-interval}).
  */
 record RawConfig(String node, Group group, List<Group> groups, List<Vip> vips, Garp garp, Events events, Admin admin, Metrics metrics,
-                 PeerLink peerLink, Sync sync, Director director, List<Service> services, @JsonProperty("notify") Notify hooks) {
+                 PeerLink peerLink, Sync sync, Director director, List<Service> services, @JsonProperty("notify") Notify hooks,
+                 List<List<String>> syncGroups) {
 
     record Notify(List<String> master, List<String> backup, List<String> fault, List<String> stop, List<String> any,
                   String timeout) {

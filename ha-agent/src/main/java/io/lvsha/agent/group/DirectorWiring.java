@@ -55,7 +55,9 @@ public final class DirectorWiring {
         balancer.onPassedOn(metrics::passedOnToPeer);
         metrics.gauge("director.real_servers.down", balancer::realServersDown);
         boolean[] masters = new boolean[controllers.size()];
-        boolean[] anyMaster = {false};
+        // Every change of one group reaches the backend, as it always did (the first, to backup at
+        // start, starts the kernel's backup sync daemon); of several, the first and each change of "any master".
+        Boolean[] told = {null};
         for (int i = 0; i < controllers.size(); i++) {
             int group = i;
             controllers.get(i).onMastershipChange(master -> { // HA loop only
@@ -64,8 +66,8 @@ public final class DirectorWiring {
                 for (boolean one : masters) {
                     any |= one;
                 }
-                if (any != anyMaster[0]) {
-                    anyMaster[0] = any;
+                if (controllers.size() == 1 || told[0] == null || any != told[0]) {
+                    told[0] = any;
                     balancer.mastershipChanged(any);
                 }
             });

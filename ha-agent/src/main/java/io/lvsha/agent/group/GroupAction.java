@@ -33,6 +33,13 @@ sealed interface GroupAction {
     record Resumed() implements GroupAction {
     }
 
+    /**
+     * A member of this group's sync group went ({@code memberMaster} false: this master resigned
+     * and holds back) or came back ({@code memberMaster} true: the hold ended).
+     */
+    record SyncGroupFollowed(String member, boolean memberMaster) implements GroupAction {
+    }
+
     record MaintenanceChanged(boolean on) implements GroupAction {
     }
 

@@ -194,6 +194,11 @@ public final class GroupController implements HaLoop.Deadlines {
         return reply;
     }
 
+    /** A member of this group's sync group changed role (called on the HA loop, after its own change ran). */
+    void followSyncGroup(String member, boolean memberMaster) {
+        apply(policy.syncGroupMember(member, memberMaster, clock.nanoTime()));
+    }
+
     public Map<String, Object> resume() {
         apply(policy.resume(clock.nanoTime()));
         return Map.of("role", router.role().name(), "holding", router.isHolding());

@@ -20,11 +20,15 @@ import java.util.List;
 final class GroupPolicy {
     /** The shortest wait for the peer to take over at a switchover; at least two adverts otherwise. */
     private static final long MIN_SWITCHOVER_WAIT_NANOS = 500_000_000L;
+    /** A master that followed its sync group out holds back until a member is master again: a year is "until then". */
+    static final long SYNC_GROUP_HOLD_NANOS = 365L * 24 * 3600 * 1_000_000_000L;
 
     private final VirtualRouter router;
     /** Started, not stopped, not in maintenance: adverts outside it are a normal race, not news. */
     private boolean participating;
     private boolean maintenance;
+    /** This group resigned because a member of its sync group did; it resumes when one is master again. */
+    private boolean heldBySyncGroup;
     /** An operator's `priority set`; null = the configured priority. */
     private Integer priorityOverride;
     private int configuredPriority;
@@ -157,7 +161,32 @@ final class GroupPolicy {
         return out;
     }
 
+    /**
+     * keepalived's vrrp_sync_group, one goes, all go: a member of our sync group left mastership,
+     * so a master resigns too (priority 0: the peer's member takes over after Skew_Time) and holds
+     * back; when a member is master again the hold ends and this group preempts as it would.
+     */
+    List<GroupAction> syncGroupMember(String member, boolean memberMaster, long now) {
+        if (!participating) {
+            return List.of();
+        }
+        if (!memberMaster && router.role() == Role.MASTER && router.switchoverRefusal() == null) {
+            heldBySyncGroup = true;
+            List<GroupAction> out = new ArrayList<>(route(new VrrpEvent.Switchover(SYNC_GROUP_HOLD_NANOS), now, now));
+            out.add(new GroupAction.SyncGroupFollowed(member, false));
+            return out;
+        }
+        if (memberMaster && heldBySyncGroup) {
+            heldBySyncGroup = false;
+            List<GroupAction> out = new ArrayList<>(route(new VrrpEvent.Resume(), now, now));
+            out.add(new GroupAction.SyncGroupFollowed(member, true));
+            return out;
+        }
+        return List.of();
+    }
+
     List<GroupAction> resume(long now) {
+        heldBySyncGroup = false;
         List<GroupAction> out = new ArrayList<>(route(new VrrpEvent.Resume(), now, now));
         out.add(new GroupAction.Resumed());
         return out;

@@ -97,6 +97,12 @@ final class GroupReporter {
             } else {
                 events.emit("switchover", "took over at the peer's request (make-before-break)", Map.of("to", role.name()));
             }
+        } else if (action instanceof GroupAction.SyncGroupFollowed followed) {
+            events.emit("sync-group", followed.memberMaster()
+                    ? followed.member() + " is master again: this group's hold ends, it preempts as it would"
+                    : followed.member() + " left mastership: this group resigned with it (one goes, all go) and holds back"
+                    + " until a member is master again", Map.of("member", followed.member(), "member_master", followed.memberMaster(),
+                    "role", role.name()));
         } else if (action instanceof GroupAction.Resumed) {
             events.emit("resume", "switchover hold ended by an operator", Map.of());
         } else if (action instanceof GroupAction.MaintenanceChanged maintenance) {

@@ -147,6 +147,9 @@ public final class HaAgent implements AutoCloseable {
                 only.peers().holdPreemptUntilInSync();
             }
             ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
+            Map<String, GroupController> byName = new HashMap<>();
+            groups.forEach(group -> byName.put(group.name(), group.controller()));
+            SyncGroups.wire(config.syncGroups(), byName, loop);
             loop.start(new GroupSet(controllers));
             loop.execute(() -> ThreadScheduling.makeCurrentThreadRealtime(HA_LOOP_PRIORITY, "the HA loop runs"));
             for (GroupController controller : controllers) {

@@ -13,14 +13,20 @@ final class ReloadCheck {
     static List<String> fieldsNeedingRestart(AgentConfig running, AgentConfig fresh) {
         List<String> fields = new ArrayList<>();
         compare(fields, "node", running.node(), fresh.node());
-        compare(fields, "groups (their names)", running.groups().stream().map(AgentConfig.Group::name).toList(),
-                fresh.groups().stream().map(AgentConfig.Group::name).toList());
+        boolean one = running.groups().size() == 1 && fresh.groups().size() == 1;
+        if (one) {
+            compare(fields, "group.name", running.groups().get(0).name(), fresh.groups().get(0).name());
+        } else {
+            compare(fields, "groups (their names)", running.groups().stream().map(AgentConfig.Group::name).toList(),
+                    fresh.groups().stream().map(AgentConfig.Group::name).toList());
+        }
         for (AgentConfig.Group a : running.groups()) {
-            AgentConfig.Group b = fresh.group(a.name());
+            // One group is compared with the other file's one, whatever its name; several by name.
+            AgentConfig.Group b = one ? fresh.groups().get(0) : fresh.group(a.name());
             if (b == null) {
                 continue;
             }
-            String at = running.groups().size() == 1 ? "group" : "group " + a.name();
+            String at = one ? "group" : "group " + a.name();
             compare(fields, at + ".vrid", a.vrid(), b.vrid());
             compare(fields, at + ".version", a.version(), b.version());
             compare(fields, at + ".advert-interval", a.adverIntervalCentis(), b.adverIntervalCentis());
@@ -30,8 +36,9 @@ final class ReloadCheck {
             compare(fields, at + ".checksum", a.checksum(), b.checksum());
             compare(fields, at + ".auth-password", a.auth(), b.auth());
             compare(fields, at + ".channels", a.channels(), b.channels());
-            compare(fields, running.groups().size() == 1 ? "vips" : at + ".vips", a.vips(), b.vips());
+            compare(fields, one ? "vips" : at + ".vips", a.vips(), b.vips());
         }
+        compare(fields, "sync-groups", running.syncGroups(), fresh.syncGroups());
         compare(fields, "garp.form", running.garpForm(), fresh.garpForm());
         compare(fields, "events.file", running.eventFile(), fresh.eventFile());
         compare(fields, "admin", running.admin(), fresh.admin());

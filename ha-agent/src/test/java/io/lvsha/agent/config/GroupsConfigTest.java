@@ -74,6 +74,26 @@ class GroupsConfigTest {
     }
 
     @Test
+    void theActiveActiveExamplesMirrorEachOthersPriorities() throws Exception {
+        Path examples = Path.of(System.getProperty("user.dir")).resolve("../deploy/examples").normalize();
+        AgentConfig one = ConfigLoader.load(examples.resolve("active-active-director1.yaml"));
+        AgentConfig two = ConfigLoader.load(examples.resolve("active-active-director2.yaml"));
+        assertEquals(java.util.List.of("a", "b", "v6"), one.groups().stream().map(AgentConfig.Group::name).toList());
+        assertTrue(one.group("a").priority() > two.group("a").priority(), "a is at home on director1");
+        assertTrue(two.group("b").priority() > one.group("b").priority(), "b is at home on director2");
+        assertEquals(one.sharedDigest(), two.sharedDigest(), "what both must agree on, they do");
+    }
+
+    @Test
+    void syncGroupsNameTwoOrMoreGroupsEachOnce() throws Exception {
+        assertEquals(java.util.List.of(java.util.List.of("tftp-a", "v6")), load(TWO_GROUPS + "sync-groups: [[tftp-a, v6]]\n").syncGroups());
+        String refused = problems(TWO_GROUPS + "sync-groups: [[tftp-a, web], [v6], [tftp-a, v6]]\n");
+        assertTrue(refused.contains("sync-groups[0]: 'web' is none of the groups"), refused);
+        assertTrue(refused.contains("sync-groups[1]: names 1 group(s)"), refused);
+        assertTrue(refused.contains("sync-groups[2]: 'tftp-a' is in sync-groups[0] too"), refused);
+    }
+
+    @Test
     void thePeerLinkAndTheKernelsSyncDaemonServeOneGroupForNow() throws Exception {
         String refused = problems(TWO_GROUPS + "peer-link: {listen: \"192.168.50.11:7311\", key-file: /k}\n"
                 + "sync: {interface: eth1}\n");

@@ -134,6 +134,39 @@ class GroupPolicyTest {
     }
 
     @Test
+    void aSyncGroupMemberLeavingMakesTheMasterResignAndHoldUntilOneIsMasterAgain() {
+        GroupPolicy policy = master(150);
+        List<GroupAction> resigned = policy.syncGroupMember("a", false, now);
+        assertEquals(List.of(GroupAction.Execute.class, GroupAction.SyncGroupFollowed.class), kinds(resigned));
+        assertEquals(Role.BACKUP, roleChange(resigned).to());
+        assertTrue(((GroupAction.Execute) resigned.get(0)).actions().contains(new VrrpAction.SendAdvert(0)),
+                "priority 0: the peer's member takes over after Skew_Time: " + resigned);
+        assertEquals(List.of(), policy.syncGroupMember("a", false, now), "once is enough");
+
+        // Held: a lower-priority master's adverts do not make it preempt, however long they come.
+        for (int i = 0; i < 100; i++) {
+            advertFromPeer(policy, 100);
+            if (policy.hasDeadline() && now - policy.nextDeadline() >= 0) {
+                policy.tick(now);
+            }
+            assertEquals(Role.BACKUP, policy.router().role(), "held at " + i * 10 + " ms");
+        }
+        assertEquals(List.of(GroupAction.SyncGroupFollowed.class), kinds(policy.syncGroupMember("a", true, now)),
+                "a member is master again: the hold ends (nothing to send until the timer says so)");
+        now = policy.nextDeadline();
+        assertEquals(Role.MASTER, roleChange(policy.tick(now)).to(), "and it preempts the lower-priority master");
+        assertEquals(List.of(), policy.syncGroupMember("a", true, now), "nothing to end twice");
+    }
+
+    @Test
+    void aBackupHasNothingToFollowAndAStoppedGroupIgnoresItsSyncGroup() {
+        assertEquals(List.of(), startedBackup(100).syncGroupMember("a", false, now));
+        GroupPolicy stopped = master(150);
+        stopped.stop(now);
+        assertEquals(List.of(), stopped.syncGroupMember("a", false, now));
+    }
+
+    @Test
     void aBackupsSwitchoverTakesOverAtOnce() {
         GroupPolicy policy = startedBackup(100);
         advertFromPeer(policy, 150);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 15, steps 2 and 7: one agent, several groups. Group a is at home on d1, group b on d2
  * (active-active), and an IPv6 group sits beside them on the same interface, with a VRID a
- * already uses for IPv4. Each group changes role on its own; when d1 dies, d2 holds them all,
+ * already uses for IPv4; group c is in a sync group with a. Each group changes role on its own,
+ * but c follows a (one goes, all go, and back); when d1 dies, d2 holds them all,
  * and the client's capture shows the unsolicited NA, its neighbour entry moves and it is answered
  * over IPv6 through the VIP.
  */
@@ -55,6 +56,13 @@ class GroupsNetnsTest extends LabTest {
                     advert-interval: 100ms
                     channels: [{name: public, interface: pub0}]
                     vips: [{address: %4$s/64, interface: pub0}]
+                  - name: c
+                    vrid: 53
+                    priority: %2$d
+                    advert-interval: 100ms
+                    channels: [{name: public, interface: pub0}]
+                    vips: [{address: 10.99.0.30/24, interface: pub0}]
+                sync-groups: [[a, c]]
                 garp: {burst: 2, repeat-delay: 0s}
                 events: {file: %5$s}
                 admin: {socket: %6$s, switchover-hold: 30s}
@@ -112,6 +120,8 @@ class GroupsNetnsTest extends LabTest {
         awaitGroupRole("d1", "b", "BACKUP");
         awaitGroupRole("d2", "a", "BACKUP");
         awaitGroupRole("d2", "v6", "BACKUP");
+        awaitGroupRole("d1", "c", "MASTER");
+        awaitGroupRole("d2", "c", "BACKUP");
         assertTrue(lab.hasAddress("d1", "pub0", "10.99.0.10") && lab.hasAddress("d2", "pub0", "10.99.0.20")
                 && lab.hasAddress("d1", "pub0", VIP6), "active-active: each director holds its own group's VIPs");
         assertFalse(lab.hasAddress("d1", "pub0", "10.99.0.20") || lab.hasAddress("d2", "pub0", "10.99.0.10"));
@@ -122,19 +132,26 @@ class GroupsNetnsTest extends LabTest {
         lab.exec("cl", "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6);
         assertTrue(neighbourOf(VIP6).contains(D1_MAC), "the client reached the IPv6 VIP at d1: " + neighbourOf(VIP6));
 
-        // A switchover of group a moves a alone.
+        // A switchover of group a moves a, and c with it (their sync group); b and v6 stay.
         JsonNode moved = AdminClient.call(d1, "{\"cmd\":\"switchover\",\"args\":{\"group\":\"a\"}}");
         assertTrue(moved.path("ok").asBoolean(), moved.toString());
         assertEquals("a", moved.path("group").asText());
         awaitGroupRole("d2", "a", "MASTER");
         awaitGroupRole("d1", "a", "BACKUP");
+        awaitGroupRole("d2", "c", "MASTER");
+        awaitGroupRole("d1", "c", "BACKUP");
+        JsonNode followed = lab.awaitEvent("d1", "c followed a", e -> e.path("event").asText().equals("sync-group")
+                && e.path("group").asText().equals("c") && e.path("member").asText().equals("a"), SOON);
+        assertFalse(followed.path("member_master").asBoolean(), followed.toString());
         JsonNode after = AdminClient.call(d1, "{\"cmd\":\"status\"}");
-        assertEquals(List.of("BACKUP", "BACKUP", "MASTER"), List.of(roleOf(after, "a"), roleOf(after, "b"), roleOf(after, "v6")));
-        JsonNode unknown = AdminClient.call(d1, "{\"cmd\":\"switchover\",\"args\":{\"group\":\"c\"}}");
+        assertEquals(List.of("BACKUP", "BACKUP", "MASTER", "BACKUP"),
+                List.of(roleOf(after, "a"), roleOf(after, "b"), roleOf(after, "v6"), roleOf(after, "c")));
+        JsonNode unknown = AdminClient.call(d1, "{\"cmd\":\"switchover\",\"args\":{\"group\":\"nosuch\"}}");
         assertEquals("bad-argument", unknown.path("error").path("code").asText(), unknown.toString());
-        assertTrue(unknown.path("error").path("message").asText().contains("[a, b, v6]"), unknown.toString());
+        assertTrue(unknown.path("error").path("message").asText().contains("[a, b, v6, c]"), unknown.toString());
         AdminClient.call(d1, "{\"cmd\":\"resume\",\"args\":{\"group\":\"a\"}}");
         awaitGroupRole("d1", "a", "MASTER");
+        awaitGroupRole("d1", "c", "MASTER"); // a is master again: c's hold ends and it preempts
 
         // d1 dies: d2 holds every group, and the client learns the IPv6 VIP's new home.
         try (Capture client = Capture.start(lab, "cl", "eth0", "icmp6 or arp")) {
@@ -143,6 +160,7 @@ class GroupsNetnsTest extends LabTest {
             lab.exec("d1", "ip", "link", "set", "priv0", "down");
             awaitGroupRole("d2", "a", "MASTER");
             awaitGroupRole("d2", "v6", "MASTER");
+            awaitGroupRole("d2", "c", "MASTER");
             IpAddress target = IpAddress.parse(VIP6);
             long deadline = System.nanoTime() + SOON.toNanos();
             while (client.frames().stream().noneMatch(frame -> unsolicitedNa(frame, D2_MAC, target)) && System.nanoTime() < deadline) {
