@@ -103,6 +103,12 @@ public final class GroupController implements HaLoop.Deadlines {
         return policy.hasDeadline() ? GroupUpkeep.earlier(upkeep.nextDeadline(), policy.nextDeadline()) : upkeep.nextDeadline();
     }
 
+    /** Only a timer of the router's while not master (the Master_Down_Timer, above all) is spun for. */
+    @Override
+    public boolean precise() {
+        return router.role() != Role.MASTER && policy.hasDeadline() && policy.nextDeadline() == nextDeadline();
+    }
+
     @Override
     public void onDeadline(long now, long deadline) {
         if (policy.hasDeadline() && now - policy.nextDeadline() >= 0) {

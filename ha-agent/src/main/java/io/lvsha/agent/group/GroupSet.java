@@ -6,6 +6,8 @@ import java.util.List;
 /** The agent's groups as one owner of the HA loop's deadlines: the earliest of theirs, each served when due. */
 final class GroupSet implements HaLoop.Deadlines {
     private final List<GroupController> controllers;
+    /** The group whose deadline {@link #nextDeadline} found earliest: its precision is the loop's. */
+    private GroupController earliestOwner;
 
     GroupSet(List<GroupController> controllers) {
         this.controllers = List.copyOf(controllers);
@@ -28,11 +30,19 @@ final class GroupSet implements HaLoop.Deadlines {
         for (GroupController controller : controllers) {
             if (controller.hasDeadline()) {
                 long deadline = controller.nextDeadline();
-                earliest = any ? GroupUpkeep.earlier(earliest, deadline) : deadline;
+                if (!any || deadline - earliest < 0) {
+                    earliest = deadline;
+                    earliestOwner = controller;
+                }
                 any = true;
             }
         }
         return earliest;
+    }
+
+    @Override
+    public boolean precise() {
+        return earliestOwner == null || earliestOwner.precise();
     }
 
     @Override

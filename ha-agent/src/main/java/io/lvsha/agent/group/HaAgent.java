@@ -120,8 +120,9 @@ public final class HaAgent implements AutoCloseable {
                 port.getValue().warmUp(macs.get(port.getKey()));
             }
             MetricsWiring.registerLoop(metrics, loop);
+            SharedLinkStates links = new SharedLinkStates(Interfaces::isUp, System::nanoTime);
             for (RunningGroup group : groups) {
-                group.wire(config, addresses, ports, macs, metrics, groups.size() == 1 ? "" : "group." + group.name() + ".");
+                group.wire(config, addresses, ports, macs, links, metrics, groups.size() == 1 ? "" : "group." + group.name() + ".");
             }
             if (config.prometheus() != null) {
                 metrics.servePrometheus(config.prometheus());

@@ -68,14 +68,15 @@ final class RunningGroup {
     /**
      * The rest, once the interfaces' handles are open: VIPs, controller, hooks, metrics.
      *
+     * @param linkUp the interfaces' link states, shared by every group
      * @param metricsPrefix "" for an agent's only group (the names it always had), else "group.NAME."
      */
     void wire(AgentConfig agent, AddressManager addresses, Map<String, LinkPort> ports, Map<String, MacAddress> macs,
-              AgentMetrics metrics, String metricsPrefix) {
+              java.util.function.Predicate<String> linkUp, AgentMetrics metrics, String metricsPrefix) {
         VipSet vips = new VipSet(config.vips(), addresses, agent.garpForm(), ports, macs,
                 VipSet.lifetimeSeconds(AdvertIntervals.centisToNanos(router.adverIntervalCentis())));
         LinkTracker links = new LinkTracker(config.channels().stream().map(AgentConfig.Channel::iface).toList(),
-                config.track().interfaces(), Interfaces::isUp);
+                config.track().interfaces(), linkUp);
         controller = new GroupController(new VirtualRouter(router), channels, vips, new AnnouncementSchedule(agent.garp()),
                 links, events, Clock.SYSTEM, metrics);
         hooks = new NotifyHooks(List.of(config.hooks(), agent.hooks()), events);

@@ -40,6 +40,39 @@ class HaLoopTest {
     }
 
     @Test
+    void aDeadlineThatNeedsNoSpinIsServedOnceItsTimeHasComeNotBefore() throws Exception {
+        long at = System.nanoTime() + 20_000_000L;
+        long[] servedAt = {0};
+        CountDownLatch fired = new CountDownLatch(1);
+        HaLoop loop = new HaLoop(System::nanoTime);
+        loop.start(new HaLoop.Deadlines() {
+            @Override
+            public boolean hasDeadline() {
+                return fired.getCount() > 0;
+            }
+
+            @Override
+            public long nextDeadline() {
+                return at;
+            }
+
+            @Override
+            public void onDeadline(long now, long deadline) {
+                servedAt[0] = now;
+                fired.countDown();
+            }
+
+            @Override
+            public boolean precise() {
+                return false;
+            }
+        });
+        assertTrue(fired.await(10, TimeUnit.SECONDS), "a parked loop wakes for its deadline");
+        loop.stop(1000);
+        assertTrue(servedAt[0] - at >= 0, "never early: " + (servedAt[0] - at) + " ns");
+    }
+
+    @Test
     void anAdvertQueuedBeforeTheMasterDownDeadlineIsHandledBeforeTheDeadlineFires() throws Exception {
         List<String> order = new CopyOnWriteArrayList<>();
         HaLoop loop = new HaLoop(() -> 1_000);
