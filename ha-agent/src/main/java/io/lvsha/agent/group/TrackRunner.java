@@ -31,7 +31,9 @@ final class TrackRunner implements AutoCloseable {
         // A result that reaches the loop after a reload replaced what is tracked is dropped.
         BiConsumer<String, Predicate<TrackTerms>> toLoop = (what, update) ->
                 loop.accept(what, terms -> terms.tracking().equals(tracking) && update.test(terms));
-        this.scheduler = new ScheduledThreadPoolExecutor(tracking.scripts().size() + 1, DaemonThreads.named("track"));
+        // No thread for a group that tracks no script and no file: 200 such groups had 200 idle ones.
+        this.scheduler = new ScheduledThreadPoolExecutor(tracking.scripts().size() + (tracking.files().isEmpty() ? 0 : 1),
+                DaemonThreads.named("track"));
         this.scheduler.prestartAllCoreThreads();
         this.drains = Executors.newCachedThreadPool(DaemonThreads.named("track-output"));
         for (int i = 0; i < tracking.scripts().size(); i++) {

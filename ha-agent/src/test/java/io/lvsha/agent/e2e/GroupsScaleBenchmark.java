@@ -35,12 +35,12 @@ public final class GroupsScaleBenchmark {
     }
 
     /** One software's figures over the window. */
-    private record Figures(double cpuPercent, long rssKib, List<Long> gapsNanos) {
+    private record Figures(double cpuPercent, long rssKib, long threads, List<Long> gapsNanos) {
         String describe() {
             List<Long> sorted = new ArrayList<>(gapsNanos);
             Collections.sort(sorted);
-            return String.format("CPU %5.1f %%  RSS %6d KiB  advert gap median/p99/max %6.1f / %6.1f / %6.1f ms (%d gaps)",
-                    cpuPercent, rssKib, at(sorted, 0.5), at(sorted, 0.99), at(sorted, 1.0), sorted.size());
+            return String.format("CPU %5.1f %%  RSS %6d KiB  threads %3d  advert gap median/p99/max %6.1f / %6.1f / %6.1f ms (%d gaps)",
+                    cpuPercent, rssKib, threads, at(sorted, 0.5), at(sorted, 0.99), at(sorted, 1.0), sorted.size());
         }
 
         double p99() {
@@ -82,9 +82,10 @@ public final class GroupsScaleBenchmark {
                 Thread.sleep(seconds * 1000L);
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 Figures ours = new Figures((ticks(agent.toHandle()) - agentTicks) * 100.0 / TICKS_PER_SECOND / elapsed,
-                        rssKib(agent.toHandle()), gaps(agentsWire.frames()));
+                        status(agent.toHandle(), "VmRSS:"), status(agent.toHandle(), "Threads:"), gaps(agentsWire.frames()));
                 Figures theirs = new Figures((ticks(keepalived.toHandle()) - keepalivedTicks) * 100.0 / TICKS_PER_SECOND / elapsed,
-                        rssKib(keepalived.toHandle()), gaps(keepalivedsWire.frames()));
+                        status(keepalived.toHandle(), "VmRSS:"), status(keepalived.toHandle(), "Threads:"),
+                        gaps(keepalivedsWire.frames()));
                 System.out.printf("%3d groups at %3d ms: ha-agent   %s%n", groups, intervalMillis, ours.describe());
                 System.out.printf("%3d groups at %3d ms: keepalived %s%n", groups, intervalMillis, theirs.describe());
                 System.out.printf("%3d groups at %3d ms: ha-agent/keepalived: CPU %.2f, RSS %.2f, p99 gap %.2f%n", groups,
@@ -154,11 +155,12 @@ public final class GroupsScaleBenchmark {
         return total;
     }
 
-    private static long rssKib(ProcessHandle process) throws IOException {
+    /** A figure of /proc/PID/status ("VmRSS:" in KiB, "Threads:"), summed over the process and all it started. */
+    private static long status(ProcessHandle process, String field) throws IOException {
         long total = 0;
         for (ProcessHandle each : tree(process)) {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(each.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     total += Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
