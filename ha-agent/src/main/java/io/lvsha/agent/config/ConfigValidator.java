@@ -53,8 +53,9 @@ final class ConfigValidator {
             TrackValidator.checkServicesExist(this, (raw.groups() == null ? "group" : "groups[" + i + "]") + ".track",
                     groups.get(i).track(), director);
         }
-        if (groups.size() > 1 && peerLink != null) {
-            problem("peer-link", "not yet with several groups", "run the peer link with one group per agent (group:)");
+        if (groups.size() > 1 && peerLink != null && director != null) {
+            problem("peer-link", "does not yet replicate connections with several groups",
+                    "run the peer link and services with one group per agent (group:), or several groups without services");
         }
         if (groups.size() > 1 && sync != null) {
             problem("sync", "not yet with several groups", "mirror the kernel's sync daemon with one group per agent (group:)");

@@ -287,8 +287,8 @@ public final class GroupController implements HaLoop.Deadlines {
     }
 
     /** The link broke. If the peer is our master, its agent probably died: check sooner than Master_Down_Interval. */
-    public void onPeerDown(String why) {
-        peers.down(why);
+    public void onPeerDown() {
+        peers.down();
         apply(policy.peerLinkLost(clock.nanoTime()));
     }
 

@@ -69,6 +69,7 @@ public final class HaAgent implements AutoCloseable {
     private final List<LinkPort> extraPorts;
     private final HaLoop loop;
     private volatile PeerLink peerLink;
+    private final java.util.concurrent.atomic.AtomicLong droppedPeerFrames = new java.util.concurrent.atomic.AtomicLong();
     private Balancer balancer;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
@@ -169,8 +170,9 @@ public final class HaAgent implements AutoCloseable {
                         sync.syncid(), message -> loop.execute(() -> only.peers().onConnections(message.connections())));
             }
             if (config.peerLink() != null) {
-                agent.peerLink = PeerLinkWiring.start(config, loop, only, groups.get(0).channels(), syncSource, agent.mirror,
-                        agent.balancer);
+                metrics.gauge("peer.frames_dropped", agent.droppedPeerFrames::get);
+                agent.peerLink = PeerLinkWiring.start(config, events, loop, groups, syncSource, agent.mirror, agent.balancer,
+                        agent.droppedPeerFrames);
             }
             return agent;
         } catch (IOException | RuntimeException e) {

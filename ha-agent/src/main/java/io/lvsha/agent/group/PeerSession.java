@@ -80,25 +80,16 @@ final class PeerSession {
         return peer == null ? "peer" : peer.node();
     }
 
-    void up(Hello hello, String ownDigest) {
+    /** The link is up; {@code configMatches}: whether the peer runs our shared configuration (the link reports both). */
+    void up(Hello hello, boolean configMatches) {
         peer = hello;
-        configMatches = hello.configDigest().equals(ownDigest);
-        events.emit("peer-link-up", hello.node() + " (" + hello.version() + ")",
-                Map.of("peer", hello.node(), "version", hello.version()));
-        if (!configMatches) {
-            events.emit("config-mismatch", hello.node() + " runs another shared configuration (digest "
-                    + hello.configDigest() + ", ours " + ownDigest + "): failover may break; compare the VRID,"
-                    + " version, interval, VIPs, GARP settings and services", Map.of("peer", hello.node(),
-                    "peer_digest", hello.configDigest(), "digest", ownDigest));
-        }
+        this.configMatches = configMatches;
         stateSync.requestResync(router.role(), sender);
         publish();
     }
 
-    void down(String why) {
-        String who = peerName();
+    void down() {
         peer = null;
-        events.emit("peer-link-down", who + ": " + why, Map.of("peer", who, "why", why));
         stateSync.peerDown();
         publish();
     }

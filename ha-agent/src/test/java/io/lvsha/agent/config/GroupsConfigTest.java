@@ -94,10 +94,14 @@ class GroupsConfigTest {
     }
 
     @Test
-    void thePeerLinkAndTheKernelsSyncDaemonServeOneGroupForNow() throws Exception {
-        String refused = problems(TWO_GROUPS + "peer-link: {listen: \"192.168.50.11:7311\", key-file: /k}\n"
-                + "sync: {interface: eth1}\n");
-        assertTrue(refused.contains("peer-link: not yet with several groups"), refused);
+    void severalGroupsShareOnePeerLinkButDoNotYetReplicateOverIt() throws Exception {
+        String peerLink = "peer-link: {listen: \"192.168.50.11:7311\", key-file: /k}\n";
+        assertEquals(2, load(TWO_GROUPS + peerLink).groups().size());
+        String refused = problems(TWO_GROUPS + peerLink + "sync: {interface: eth1}\n" + """
+                services:
+                  - {name: tftp, protocol: udp, vip: 10.0.0.10, port: 69, real-servers: [{address: 192.168.50.21}]}
+                """);
+        assertTrue(refused.contains("peer-link: does not yet replicate connections with several groups"), refused);
         assertTrue(refused.contains("sync: not yet with several groups"), refused);
     }
 }

@@ -31,6 +31,7 @@ final class UmlLab implements AutoCloseable {
     private final Netns bridge;
     private final Netns client;
     private final List<String> realServers = new ArrayList<>();
+    private final List<Netns> realServerNamespaces = new ArrayList<>();
     private int clientAddresses;
 
     /** Builds the lab and starts {@code realServerCount} real servers, each serving {@code images}. */
@@ -45,6 +46,7 @@ final class UmlLab implements AutoCloseable {
         client.exec("ip", "addr", "add", "10.98.0.100/16", "dev", "eth0");
         for (int r = 1; r <= realServerCount; r++) {
             Netns real = netns("umltftprs" + r);
+            realServerNamespaces.add(real);
             attach(real, "rs" + r);
             String address = "10.98.0.2" + r;
             realServers.add(address);
@@ -81,7 +83,12 @@ final class UmlLab implements AutoCloseable {
 
     /** Starts noting when each client's first TFTP request leaves the client namespace. */
     FirstRequests firstRequests() throws Exception {
-        return new FirstRequests(bridge, "p-cl");
+        return FirstRequests.fromClients(bridge, "p-cl");
+    }
+
+    /** Starts noting what the master director forwards to the real servers: when each session began, and its last frame. */
+    FirstRequests forwardedRequests() throws Exception {
+        return FirstRequests.forwardedToRealServers(realServerNamespaces, "eth0", VIP);
     }
 
     /**

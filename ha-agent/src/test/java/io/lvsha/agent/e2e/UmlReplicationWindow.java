@@ -52,14 +52,16 @@ final class UmlReplicationWindow {
 
     /**
      * Which downloads a table of the backup's held a connection or the persistence template of at
-     * the kill, by the age of their first request then: the replication's own window, whatever
-     * luck the re-balancing of the others had. Downloads that had finished count (their entries
-     * stay for their timeouts); those whose request had not left at the kill do not.
+     * the kill, by how long the master ran after it forwarded their first request (from then to
+     * the last frame it forwarded before the kill): the replication's own window, whatever luck
+     * the re-balancing of the others had, and none of the time the host did not run the master's
+     * guest. Downloads that had finished count (their entries stay for their timeouts); those
+     * whose request the master had not forwarded at the kill do not.
      */
     record Synced(int held, int downloads, OptionalDouble oldestMissing, OptionalDouble youngestHeld) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d/%d held; by their request's age, oldest missing %s, youngest held %s", held,
+            return String.format(Locale.ROOT, "%d/%d held; by how long the master ran after it forwarded their request, oldest missing %s, youngest held %s", held,
                     downloads, DownloadAges.millis(oldestMissing), DownloadAges.millis(youngestHeld));
         }
     }
@@ -123,6 +125,7 @@ final class UmlReplicationWindow {
         Downloads downloads = new Downloads(dir);
         Map<String, String> addresses = new HashMap<>();
         FirstRequests requests = lab.firstRequests();
+        FirstRequests forwarded = lab.forwardedRequests();
         long start = System.nanoTime();
         long streamEnd = start + killAfterMillis * 1_000_000L;
         String lastAddress = null;
@@ -147,6 +150,8 @@ final class UmlReplicationWindow {
         long killedAt = System.nanoTime();
         d1.kill();
         requests.close();
+        // the new master forwards nothing before its takeover, hundreds of ms from now: every frame seen so far was d1's
+        forwarded.close();
         // Nothing reaches the backup after this: its tables now are what the replication gave it.
         String agentsTable = software == Software.KEEPALIVED ? null
                 : lab.adminRequest(d2, "{\"cmd\":\"connections\",\"args\":{\"limit\":10000}}");
@@ -171,10 +176,11 @@ final class UmlReplicationWindow {
         lab.closeDirectors();
         DownloadAges ages = DownloadAges.at(killedAt, outcomes);
         Map<String, Double> requestAges = new HashMap<>();
+        Long lastSignOfLife = forwarded.last();
         addresses.forEach((client, address) -> {
-            Long first = requests.of(address);
-            if (first != null && first - killedAt < 0) {
-                requestAges.put(client, (killedAt - first) / 1e6);
+            Long first = forwarded.of(address);
+            if (first != null && lastSignOfLife != null && first - killedAt < 0) {
+                requestAges.put(client, (Math.min(killedAt, lastSignOfLife) - first) / 1e6);
             }
         });
         return new Round(software, seed, killAfterMillis, ages, synced(addresses, requestAges, kernelsClients(backupsTable)),

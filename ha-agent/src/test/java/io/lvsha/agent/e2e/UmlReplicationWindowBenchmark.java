@@ -25,13 +25,14 @@ public final class UmlReplicationWindowBenchmark {
     }
 
     /**
-     * What a table of the backup's held at the kill, by the age of each download's request: the
-     * oldest it lacked bounds the window from below, the youngest it held from above.
+     * What a table of the backup's held at the kill, by how long the master ran after it forwarded
+     * each download's request: the oldest it lacked bounds the window from below, the youngest it
+     * held from above.
      */
     private static String window(String table, List<UmlReplicationWindow.Synced> rounds) {
         List<UmlReplicationWindow.Synced> read = rounds.stream().filter(java.util.Objects::nonNull).toList();
-        return "\n" + table + " at the kill (" + read.size() + " of " + rounds.size() + " rounds read before the takeover), by the"
-                + " request's age: held " + read.stream().mapToInt(UmlReplicationWindow.Synced::held).sum() + " of "
+        return "\n" + table + " at the kill (" + read.size() + " of " + rounds.size() + " rounds read before the takeover), by how"
+                + " long the master ran after it forwarded the request: held " + read.stream().mapToInt(UmlReplicationWindow.Synced::held).sum() + " of "
                 + read.stream().mapToInt(UmlReplicationWindow.Synced::downloads).sum() + "; oldest missing (ms) "
                 + DownloadAges.stats(read.stream().mapToDouble(synced -> synced.oldestMissing().orElse(Double.NaN)).toArray())
                 + "; youngest held (ms) "

@@ -34,39 +34,51 @@ class GroupsNetnsTest extends LabTest {
     private static final String D2_MAC = "02:00:0a:63:00:0c";
     private static final String VIP6 = "fd99::10";
 
-    private Path config(String node, int aPriority, int bPriority) throws Exception {
+    /**
+     * {@code node}'s file: groups a (VIP .10) and b (VIP .20) at {@code interval}, then
+     * {@code moreGroups} and {@code moreSettings}, each a YAML block.
+     */
+    private Path config(String node, int aPriority, int bPriority, String interval, String moreGroups, String moreSettings)
+            throws Exception {
         return lab.writeConfig(node, """
                 node: %1$s
                 groups:
                   - name: a
                     vrid: 51
                     priority: %2$d
-                    advert-interval: 100ms
+                    advert-interval: %3$s
                     channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]
                     vips: [{address: 10.99.0.10/24, interface: pub0}]
                   - name: b
                     vrid: 52
-                    priority: %3$d
-                    advert-interval: 100ms
+                    priority: %4$d
+                    advert-interval: %3$s
                     channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]
                     vips: [{address: 10.99.0.20/24, interface: pub0}]
+                %5$sgarp: {burst: 2, repeat-delay: 0s}
+                events: {file: %6$s}
+                admin: {socket: %7$s, switchover-hold: 30s}
+                %8$s""".formatted(node, aPriority, interval, bPriority, moreGroups, lab.eventFile(node),
+                lab.dir().resolve(node + ".sock"), moreSettings));
+    }
+
+    /** a and b, an IPv6 group v6 with a's VRID and priority, and c synced with a. */
+    private Path config(String node, int aPriority, int bPriority) throws Exception {
+        return config(node, aPriority, bPriority, "100ms", """
                   - name: v6
                     vrid: 51
-                    priority: %2$d
+                    priority: %1$d
                     advert-interval: 100ms
                     channels: [{name: public, interface: pub0}]
-                    vips: [{address: %4$s/64, interface: pub0}]
+                    vips: [{address: %2$s/64, interface: pub0}]
                   - name: c
                     vrid: 53
-                    priority: %2$d
+                    priority: %1$d
                     advert-interval: 100ms
                     channels: [{name: public, interface: pub0}]
                     vips: [{address: 10.99.0.30/24, interface: pub0}]
                 sync-groups: [[a, c]]
-                garp: {burst: 2, repeat-delay: 0s}
-                events: {file: %5$s}
-                admin: {socket: %6$s, switchover-hold: 30s}
-                """.formatted(node, aPriority, bPriority, VIP6, lab.eventFile(node), lab.dir().resolve(node + ".sock")));
+                """.formatted(aPriority, VIP6), "");
     }
 
     /** Waits until {@code group}'s latest role change on {@code node} is to {@code role}. */
@@ -175,5 +187,80 @@ class GroupsNetnsTest extends LabTest {
         lab.exec("cl", "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", VIP6);
         assertTrue(lab.hasAddress("d2", "pub0", "10.99.0.10") && lab.hasAddress("d2", "pub0", "10.99.0.20")
                 && lab.hasAddress("d2", "pub0", VIP6), "d2 holds every group's VIPs");
+    }
+
+    /** a and b with the agents' peer link (d1 listens, d2 connects). */
+    private Path linkedConfig(String node, int aPriority, int bPriority, String interval) throws Exception {
+        Path key = lab.dir().resolve("peer.key");
+        if (!java.nio.file.Files.exists(key)) {
+            java.nio.file.Files.writeString(key, "lvs-ha lab peer-link key, not secret");
+            java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return config(node, aPriority, bPriority, interval, "", "peer-link: {%s: \"192.168.50.11:7311\", key-file: %s}\n"
+                .formatted(node.equals("d1") ? "listen" : "connect", key));
+    }
+
+    private JsonNode switchover(String node, String group) throws Exception {
+        JsonNode reply = AdminClient.call(lab.awaitAdminSocket(node, SOON), "{\"cmd\":\"switchover\",\"args\":{\"group\":\"" + group + "\"}}");
+        assertTrue(reply.path("ok").asBoolean(), reply.toString());
+        assertTrue(reply.path("make_before_break").asBoolean(), "the peer was asked over the link first: " + reply);
+        return reply;
+    }
+
+    /**
+     * Several groups share one peer link, each group's frames named by its group: a switchover
+     * of one group is make-before-break and moves that group only, in either direction; the
+     * groups go home once told to; and when d1's agent dies with its links up, the link's
+     * loss makes d2 take d1's group without waiting out its Master_Down_Interval, leaving its own
+     * untouched; and when d1 returns, a goes home and b stays.
+     */
+    @Test
+    void severalGroupsShareOnePeerLink() throws Exception {
+        lab.startAgent("d1", linkedConfig("d1", 150, 100, "1s"));
+        lab.startAgent("d2", linkedConfig("d2", 100, 150, "1s"));
+        awaitGroupRole("d1", "a", "MASTER");
+        awaitGroupRole("d2", "b", "MASTER");
+        awaitGroupRole("d1", "b", "BACKUP");
+        awaitGroupRole("d2", "a", "BACKUP");
+        for (String node : List.of("d1", "d2")) {
+            lab.awaitEvent(node, "peer link up", e -> e.path("event").asText().equals("peer-link-up"), SOON);
+        }
+
+        switchover("d1", "a");
+        JsonNode aMoved = awaitGroupRole("d2", "a", "MASTER");
+        assertEquals("SWITCHOVER", aMoved.path("cause").asText(), aMoved.toString());
+        awaitGroupRole("d1", "a", "BACKUP");
+        switchover("d2", "b");
+        JsonNode bMoved = awaitGroupRole("d1", "b", "MASTER");
+        assertEquals("SWITCHOVER", bMoved.path("cause").asText(), bMoved.toString());
+        awaitGroupRole("d2", "b", "BACKUP");
+        JsonNode d1 = AdminClient.call(lab.awaitAdminSocket("d1", SOON), "{\"cmd\":\"status\"}");
+        assertEquals(List.of("BACKUP", "MASTER"), List.of(roleOf(d1, "a"), roleOf(d1, "b")), "each switchover moved its group only");
+        assertTrue(lab.hasAddress("d2", "pub0", "10.99.0.10") && lab.hasAddress("d1", "pub0", "10.99.0.20"),
+                "the VIPs went with their groups");
+
+        // Home again: each new master gives up its raised priority, each old one ends its hold.
+        for (String[] home : new String[][] {{"d2", "d1", "a"}, {"d1", "d2", "b"}}) {
+            AdminClient.call(lab.awaitAdminSocket(home[0], SOON), "{\"cmd\":\"priority\",\"args\":{\"group\":\"" + home[2]
+                    + "\",\"action\":\"reset\"}}");
+            AdminClient.call(lab.awaitAdminSocket(home[1], SOON), "{\"cmd\":\"resume\",\"args\":{\"group\":\"" + home[2] + "\"}}");
+        }
+        awaitGroupRole("d1", "a", "MASTER");
+        awaitGroupRole("d2", "b", "MASTER");
+
+        java.time.Instant killed = java.time.Instant.now();
+        lab.signal("d1", "KILL"); // the agent dies; its links stay up, its kernel closes the peer link
+        JsonNode takeover = awaitGroupRole("d2", "a", "MASTER");
+        assertEquals("MASTER_AGENT_DIED", takeover.path("cause").asText(), takeover.toString());
+        long millis = Duration.between(killed, java.time.Instant.parse(takeover.path("time").asText())).toMillis();
+        System.out.printf("several groups: d1's agent killed -> d2 master of a in %d ms (Master_Down_Interval 3609 ms)%n", millis);
+        assertEquals("MASTER", latestRoleChange("d2", "b").path("to").asText(), "b stayed where it was");
+
+        // d1 comes back: a goes home, b stays
+        lab.startAgent("d1", linkedConfig("d1", 150, 100, "1s"));
+        awaitGroupRole("d1", "a", "MASTER");
+        awaitGroupRole("d2", "a", "BACKUP");
+        awaitGroupRole("d1", "b", "BACKUP");
+        assertEquals("MASTER", latestRoleChange("d2", "b").path("to").asText(), "b stayed on d2");
     }
 }

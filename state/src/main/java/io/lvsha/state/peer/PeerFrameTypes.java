@@ -7,6 +7,11 @@ package io.lvsha.state.peer;
 public final class PeerFrameTypes {
     /** {@link Hello}: each side's first frame after the handshake. */
     public static final int HELLO = 0x10;
+    /**
+     * A frame of one failover group of an agent that runs several ({@link GroupFrames}): the
+     * group's name, then the frame. An agent of one group sends its frames bare.
+     */
+    public static final int GROUP = 0x20;
     /** The master asks the backup to take over before it resigns (make-before-break switchover); empty. */
     public static final int SWITCHOVER_REQUEST = 0x30;
     /** Table replication ({@code io.lvsha.state.replica.ReplicationFrames}): 0x40 to 0x45. */
