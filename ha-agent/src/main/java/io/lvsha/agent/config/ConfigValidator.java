@@ -53,12 +53,10 @@ final class ConfigValidator {
             TrackValidator.checkServicesExist(this, (raw.groups() == null ? "group" : "groups[" + i + "]") + ".track",
                     groups.get(i).track(), director);
         }
-        if (groups.size() > 1 && peerLink != null && director != null) {
-            problem("peer-link", "does not yet replicate connections with several groups",
-                    "run the peer link and services with one group per agent (group:), or several groups without services");
-        }
-        if (groups.size() > 1 && sync != null) {
-            problem("sync", "not yet with several groups", "mirror the kernel's sync daemon with one group per agent (group:)");
+        groupsValidator.servicesInOneGroupEach(director, groups);
+        if (groups.size() > 1 && sync != null && director == null) {
+            problem("sync", "with several groups needs the director's services", "add director: and services: (a"
+                    + " connection is of the group whose VIP it was made to), or run one group per agent (group:)");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

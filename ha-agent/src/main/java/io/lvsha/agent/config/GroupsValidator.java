@@ -50,6 +50,32 @@ final class GroupsValidator {
         return groups;
     }
 
+    /**
+     * With several groups, a service belongs to the group whose VIPs it uses: its connections
+     * are replicated by that group's master and committed at that group's takeover. A service
+     * whose VIPs are in two groups would be split between two masters, so it is refused.
+     */
+    void servicesInOneGroupEach(AgentConfig.Director director, List<AgentConfig.Group> groups) {
+        if (director == null || groups.size() < 2) {
+            return;
+        }
+        Map<IpAddress, String> groupOfVip = new HashMap<>();
+        groups.forEach(group -> group.vips().forEach(vip -> groupOfVip.put(vip.address().address(), group.name())));
+        List<io.lvsha.agent.director.VirtualService> services = director.desired().services();
+        for (int i = 0; i < services.size(); i++) {
+            io.lvsha.agent.director.VirtualService service = services.get(i);
+            List<IpAddress> vips = service.key() instanceof io.lvsha.agent.director.ServiceKey.Address address
+                    ? List.of(address.vip()) : service.marks().stream().map(io.lvsha.agent.director.MarkRule::vip).toList();
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            vips.forEach(vip -> named.add(groupOfVip.getOrDefault(vip, "no group")));
+            if (named.size() > 1) {
+                config.problem("services[" + i + "]", "'" + service.name() + "' uses the VIPs of " + String.join(" and ", named),
+                        "a service's connections are replicated by one group's master: give it the VIPs of one group,"
+                                + " or move its VIPs into one group");
+            }
+        }
+    }
+
     /** {@code sync-groups:}: lists of two or more groups' names, each group in one list at most. */
     List<List<String>> syncGroups(List<List<String>> raw, List<AgentConfig.Group> groups) {
         if (raw == null) {

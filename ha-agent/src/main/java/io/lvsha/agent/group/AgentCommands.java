@@ -7,7 +7,6 @@ import io.lvsha.agent.config.AgentConfig;
 import io.lvsha.agent.config.ConfigException;
 import io.lvsha.agent.config.ConfigLoader;
 import io.lvsha.agent.director.KernelCheck;
-import io.lvsha.agent.director.ServedConnections;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.arp.ThreadScheduling;
@@ -237,7 +236,7 @@ final class AgentCommands implements AgentControl {
             Balancer balancer = agent.balancer();
             if (balancer != null && accepted.director() != null) {
                 balancer.reconfigure(accepted.director().desired());
-                first.peers().admit(new ServedConnections(accepted.director().desired()), accepted.director().maxConnections());
+                agent.replication().reconfigure(accepted);
             }
             events.emit("config-reloaded", accepted.source().toString(), Map.of("file", accepted.source().toString()));
             return result;

@@ -6,13 +6,11 @@ import io.lvsha.agent.director.BackendContext;
 import io.lvsha.agent.director.Backends;
 import io.lvsha.agent.director.CommandRunner;
 import io.lvsha.agent.director.DirectorBackend;
-import io.lvsha.agent.director.ServedConnections;
 import io.lvsha.agent.director.SyncDaemon;
 import io.lvsha.agent.event.EventLog;
 import io.lvsha.agent.loop.HaLoop;
 import io.lvsha.agent.metrics.AgentMetrics;
 import io.lvsha.state.peer.PeerFrame;
-import io.lvsha.state.replica.TableSource;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -23,31 +21,32 @@ public final class DirectorWiring {
     private DirectorWiring() {
     }
 
+    /** The balancer, and what replicates each group's connections through it. */
+    record Director(Balancer balancer, GroupReplication replication) {
+    }
+
     /**
-     * Creates the configured backend and starts its balancer; {@code toPeer} is thread-safe. The
-     * director is master while any group is (its connections are replicated, and its kernel's sync
-     * daemon sends); the connection table is the first group's, the only one of an agent whose
-     * config replicates.
+     * Creates the configured backend and starts its balancer. The director is master while any
+     * group is (it exports connections, and its kernel's sync daemon sends); each group's
+     * connections go to the peer with {@code toPeer}'s sender of that group (thread-safe), while
+     * this node masters the group, and a group's takeover commits that group's table.
+     *
+     * @param toPeer puts a frame on the peer link, from any thread; false while there is none
      */
-    static Balancer start(AgentConfig config, EventLog events, AgentMetrics metrics, HaLoop loop,
-                          List<GroupController> controllers, Predicate<PeerFrame> toPeer) {
-        GroupController controller = controllers.get(0);
+    static Director start(AgentConfig config, EventLog events, AgentMetrics metrics, HaLoop loop,
+                          List<RunningGroup> groups, Predicate<PeerFrame> toPeer) {
+        List<GroupController> controllers = groups.stream().map(RunningGroup::controller).toList();
+        List<Predicate<PeerFrame>> senders = groups.stream()
+                .map(group -> PeerLinkWiring.groupSender(toPeer, groups.size() > 1, group.name())).toList();
         DirectorBackend backend = Backends.provider(config.director().backend())
                 .create(backendContext(config, CommandRunner.processes(BACKEND_COMMAND_TIMEOUT_MILLIS)));
+        GroupReplication replication = new GroupReplication(loop, controllers, senders, config);
         // The backend calls these on its own threads while this node is master: the frames go to
         // the peer from there at once (the link is thread-safe), so that a flow's first packet
         // reaches the backup without waiting for the HA loop; the loop keeps the copy that a
         // resync answers from.
-        Balancer balancer = new Balancer(backend, config.director().desired(), events,
-                (exported, oldestEventRealtimeNanos) -> {
-                    TableSource.update(exported, oldestEventRealtimeNanos).forEach(toPeer::test);
-                    loop.execute(() -> controller.peers().keep(exported));
-                },
-                ended -> {
-                    TableSource.removal(ended).forEach(toPeer::test);
-                    loop.execute(() -> controller.peers().forget(ended));
-                },
-                config.director().exportIntervalMillis(),
+        Balancer balancer = new Balancer(backend, config.director().desired(), events, replication::exported,
+                replication::ended, config.director().exportIntervalMillis(),
                 new io.lvsha.agent.balancer.RealServerControl(config.director().stateFile(), config.node(), events, toPeer));
         metrics.gauge("director.applies", balancer::applies);
         metrics.gauge("director.failures", balancer::failures);
@@ -62,6 +61,7 @@ public final class DirectorWiring {
             int group = i;
             controllers.get(i).onMastershipChange(master -> { // HA loop only
                 masters[group] = master;
+                replication.mastership(group, master);
                 boolean any = false;
                 for (boolean one : masters) {
                     any |= one;
@@ -75,18 +75,18 @@ public final class DirectorWiring {
         balancer.onServiceHealth((service, down) -> loop.execute(() -> controllers.forEach(group ->
                 group.onTrack("service " + service, terms -> terms.serviceHealth(service, down)))));
         if (balancer.replicatesConnections()) {
-            controller.commitStateWith(balancer::commitConnections);
+            controllers.forEach(controller -> controller.commitStateWith(balancer::commitConnections));
         }
-        controller.peers().admit(new ServedConnections(config.director().desired()), config.director().maxConnections());
         balancer.start();
-        return balancer;
+        return new Director(balancer, replication);
     }
 
     /** What a backend is given: the tools' runner, and where the kernel's sync daemon talks. */
     public static BackendContext backendContext(AgentConfig config, CommandRunner commands) {
         AgentConfig.Sync sync = config.sync();
+        // With several groups a director is master of some and backup of others at once: both daemons run.
         return new BackendContext(commands, sync == null ? null : new SyncDaemon(sync.iface(), sync.syncid(),
-                java.net.InetSocketAddress.createUnresolved(sync.group(), sync.port()), sync.maxlen()),
+                java.net.InetSocketAddress.createUnresolved(sync.group(), sync.port()), sync.maxlen(), config.groups().size() > 1),
                 config.director().markTool());
     }
 

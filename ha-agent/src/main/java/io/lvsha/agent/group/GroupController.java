@@ -70,6 +70,8 @@ public final class GroupController implements HaLoop.Deadlines {
         onRoleChange((change, priority) -> {
             if (change.to() == Role.BACKUP) {
                 peers.becameBackup();
+            } else if (change.to() == Role.MASTER) {
+                peers.becameMaster();
             }
         });
     }

@@ -71,6 +71,7 @@ public final class HaAgent implements AutoCloseable {
     private volatile PeerLink peerLink;
     private final java.util.concurrent.atomic.AtomicLong droppedPeerFrames = new java.util.concurrent.atomic.AtomicLong();
     private Balancer balancer;
+    private GroupReplication replication;
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
     private final AgentCommands commands = new AgentCommands(this);
@@ -138,15 +139,17 @@ public final class HaAgent implements AutoCloseable {
             }
             HaAgent agent = new HaAgent(config, events, metrics, addresses, groups, receivers, extraPorts, loop);
             List<GroupController> controllers = groups.stream().map(RunningGroup::controller).toList();
-            // Replication, the kernel's sync daemon and the peer link serve an agent of one group (the config says so).
+            // Without a director, the kernel's sync mirror serves an agent of one group (the config says so).
             GroupController only = controllers.get(0);
             if (config.director() != null) {
-                agent.balancer = DirectorWiring.start(config, events, metrics, loop, controllers, agent::sendToPeer);
+                DirectorWiring.Director director = DirectorWiring.start(config, events, metrics, loop, groups, agent::sendToPeer);
+                agent.balancer = director.balancer();
+                agent.replication = director.replication();
                 started.set(agent.balancer);
             }
             if (config.peerLink() != null && (config.sync() != null
                     || agent.balancer != null && agent.balancer.replicatesConnections())) {
-                only.peers().holdPreemptUntilInSync();
+                controllers.forEach(controller -> controller.peers().holdPreemptUntilInSync());
             }
             ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
             Map<String, GroupController> byName = new HashMap<>();
@@ -166,8 +169,11 @@ public final class HaAgent implements AutoCloseable {
                 // The kernel sends its sync datagrams from its own address on the sync interface.
                 syncSource = RouterSetup.primaryAddress(sync.iface(), AddressFamily.IPV4,
                         Set.copyOf(groups.get(0).config().advertisedAddresses()), addresses);
+                GroupReplication replication = agent.replication;
+                java.util.function.Consumer<List<io.lvsha.state.sync.ConnectionRecord>> fromKernel = replication != null
+                        ? replication::fromKernel : connections -> only.peers().onConnections(connections);
                 agent.mirror = io.lvsha.state.sync.KernelSyncMirror.start(sync.group(), sync.port(), sync.iface(),
-                        sync.syncid(), message -> loop.execute(() -> only.peers().onConnections(message.connections())));
+                        sync.syncid(), message -> loop.execute(() -> fromKernel.accept(message.connections())));
             }
             if (config.peerLink() != null) {
                 metrics.gauge("peer.frames_dropped", agent.droppedPeerFrames::get);
@@ -273,6 +279,11 @@ public final class HaAgent implements AutoCloseable {
     /** The groups, in the file's order. */
     List<RunningGroup> groups() {
         return groups;
+    }
+
+    /** What replicates each group's connections, or null when the agent runs without a director. */
+    GroupReplication replication() {
+        return replication;
     }
 
     /** The director, or null when the agent runs without one. */

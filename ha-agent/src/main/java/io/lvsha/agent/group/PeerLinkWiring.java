@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,11 +149,15 @@ final class PeerLinkWiring {
                 : PeerLink.connect(own, key, settings.connect(), listener);
         link.runOnLinkThread(() -> ThreadScheduling.makeCurrentThreadRealtime(PEER_LINK_PRIORITY, "the peer link runs"));
         for (RunningGroup group : groups) {
-            String name = group.name();
-            java.util.function.Predicate<PeerFrame> sender = tagged ? frame -> link.send(GroupFrames.wrap(name, frame)) : link::send;
+            Predicate<PeerFrame> sender = groupSender(link::send, tagged, group.name());
             loop.execute(() -> group.controller().peers().attach(sender));
         }
         return link;
+    }
+
+    /** What puts a frame of {@code group} on {@code link}: in the group's envelope when several groups share it ({@code tagged}). */
+    static Predicate<PeerFrame> groupSender(Predicate<PeerFrame> link, boolean tagged, String group) {
+        return tagged ? frame -> link.test(GroupFrames.wrap(group, frame)) : link;
     }
 
     /** How the hello names a channel: by its name, or with several groups by the group's and its own. */

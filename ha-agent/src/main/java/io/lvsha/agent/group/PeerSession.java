@@ -130,6 +130,13 @@ final class PeerSession {
         }
     }
 
+    /** This node just became master: a backup that asked before there was one is invited to ask again. */
+    void becameMaster() {
+        if (peer != null) {
+            stateSync.inviteResync(Role.MASTER, sender);
+        }
+    }
+
     /** The periodic work: expiry, and the end of a preempt hold that waited long enough. */
     void tick(long now) {
         stateSync.expire(seconds(now));

@@ -128,6 +128,13 @@ final class StateSync {
         }
     }
 
+    /** We just became master with the link up: the backup may have asked while nobody was master, so invite it to ask. */
+    void inviteResync(Role role, Predicate<PeerFrame> send) {
+        if (role == Role.MASTER) {
+            send.test(ReplicationFrames.invite());
+        }
+    }
+
     /** The repair cycle: an in-sync backup compares its digests with the master's again. */
     void verify(Role role, Predicate<PeerFrame> send) {
         if (role == Role.BACKUP && replica.status() == TableReplica.Status.IN_SYNC) {
@@ -150,7 +157,9 @@ final class StateSync {
         if (frame.type() < ReplicationFrames.FIRST_TYPE || frame.type() > ReplicationFrames.LAST_TYPE) {
             return false;
         }
-        if (frame.type() == ReplicationFrames.FIRST_TYPE) { // DIGESTS: a backup asks what differs
+        if (frame.type() == ReplicationFrames.INVITE) { // a new master: the digests we sent before it was one went unanswered
+            requestResync(role, send);
+        } else if (frame.type() == ReplicationFrames.FIRST_TYPE) { // DIGESTS: a backup asks what differs
             if (role == Role.MASTER) {
                 // The answer is a pass over the whole table and its encoding: hundreds of
                 // milliseconds for a large one, which on the HA loop would hold back our adverts

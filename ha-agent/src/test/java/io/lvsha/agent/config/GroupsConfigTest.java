@@ -2,6 +2,7 @@ package io.lvsha.agent.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.vrrp.AddressFamily;
@@ -94,14 +95,25 @@ class GroupsConfigTest {
     }
 
     @Test
-    void severalGroupsShareOnePeerLinkButDoNotYetReplicateOverIt() throws Exception {
+    void severalGroupsReplicateOverThePeerLinkEachServiceInTheGroupOfItsVips() throws Exception {
         String peerLink = "peer-link: {listen: \"192.168.50.11:7311\", key-file: /k}\n";
-        assertEquals(2, load(TWO_GROUPS + peerLink).groups().size());
-        String refused = problems(TWO_GROUPS + peerLink + "sync: {interface: eth1}\n" + """
+        AgentConfig config = load(TWO_GROUPS + peerLink + """
                 services:
                   - {name: tftp, protocol: udp, vip: 10.0.0.10, port: 69, real-servers: [{address: 192.168.50.21}]}
                 """);
-        assertTrue(refused.contains("peer-link: does not yet replicate connections with several groups"), refused);
-        assertTrue(refused.contains("sync: not yet with several groups"), refused);
+        assertEquals(2, config.groups().size());
+        String refused = problems(TWO_GROUPS + peerLink + "sync: {interface: eth1}\n" + """
+                services:
+                  - {name: tftp, protocol: udp, vip: 10.0.0.10, port: 69, real-servers: [{address: 192.168.50.21}]}
+                  - name: both
+                    fwmark: 7
+                    match: [{vip: 10.0.0.10, protocol: tcp, ports: ["80"]}, {vip: "fd00::10", protocol: tcp, ports: ["80"]}]
+                    real-servers: [{address: 192.168.50.21}]
+                """);
+        assertTrue(refused.contains("services[1]: 'both' uses the VIPs of tftp-a and v6"), refused);
+        assertFalse(refused.contains("services[0]"), refused);
+        assertFalse(refused.contains("sync:"), "with services, the kernel's sync daemon serves several groups: " + refused);
+        String withoutServices = problems(TWO_GROUPS + peerLink + "sync: {interface: eth1}\n");
+        assertTrue(withoutServices.contains("sync: with several groups needs the director's services"), withoutServices);
     }
 }

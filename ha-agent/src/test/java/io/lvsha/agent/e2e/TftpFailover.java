@@ -25,12 +25,12 @@ final class TftpFailover {
     enum ClientKind {
         TFTP_HPA_512, ATFTP_512, ATFTP_1024, ATFTP_1468;
 
-        List<String> command(String image, Path out) {
+        List<String> command(String image, Path out, String vip) {
             if (this == TFTP_HPA_512) {
-                return List.of("tftp", "-m", "binary", "10.99.0.10", "-c", "get", image, out.toString());
+                return List.of("tftp", "-m", "binary", vip, "-c", "get", image, out.toString());
             }
             String blockSize = name().substring(name().indexOf('_') + 1);
-            return List.of("atftp", "--option", "blksize " + blockSize, "-g", "-r", image, "-l", out.toString(), "10.99.0.10");
+            return List.of("atftp", "--option", "blksize " + blockSize, "-g", "-r", image, "-l", out.toString(), vip);
         }
     }
 
@@ -94,9 +94,14 @@ final class TftpFailover {
 
     /** Download number {@code i} of {@code image} into {@code dir}, from the client namespace. */
     Downloads.Client client(Path dir, int i, String image, ClientKind kind) {
+        return client(dir, i, image, kind, "10.99.0.10");
+    }
+
+    /** Download number {@code i} of {@code image} through {@code vip} into {@code dir}, from the client namespace. */
+    Downloads.Client client(Path dir, int i, String image, ClientKind kind, String vip) {
         Path out = dir.resolve("out-" + i);
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace("cl")));
-        command.addAll(kind.command(image, out));
+        command.addAll(kind.command(image, out, vip));
         return new Downloads.Client("client-" + i + "-" + image + "-" + kind.name().toLowerCase(java.util.Locale.ROOT),
                 command, out, images.sha256(image));
     }

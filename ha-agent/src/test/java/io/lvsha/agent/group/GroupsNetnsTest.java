@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.lab.AdminClient;
 import io.lvsha.agent.lab.Capture;
+import io.lvsha.agent.lab.Lab;
 import io.lvsha.agent.lab.LabTest;
 import io.lvsha.agent.lab.RequiresPrograms;
 import io.lvsha.netns.NetnsTest;
@@ -40,26 +41,13 @@ class GroupsNetnsTest extends LabTest {
      */
     private Path config(String node, int aPriority, int bPriority, String interval, String moreGroups, String moreSettings)
             throws Exception {
-        return lab.writeConfig(node, """
-                node: %1$s
-                groups:
-                  - name: a
-                    vrid: 51
-                    priority: %2$d
-                    advert-interval: %3$s
-                    channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]
-                    vips: [{address: 10.99.0.10/24, interface: pub0}]
-                  - name: b
-                    vrid: 52
-                    priority: %4$d
-                    advert-interval: %3$s
-                    channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]
-                    vips: [{address: 10.99.0.20/24, interface: pub0}]
-                %5$sgarp: {burst: 2, repeat-delay: 0s}
-                events: {file: %6$s}
-                admin: {socket: %7$s, switchover-hold: 30s}
-                %8$s""".formatted(node, aPriority, interval, bPriority, moreGroups, lab.eventFile(node),
-                lab.dir().resolve(node + ".sock"), moreSettings));
+        return lab.writeConfig(node, "node: " + node + "\ngroups:\n"
+                + Lab.groupYaml("a", 51, aPriority, interval, "10.99.0.10/24@pub0")
+                + Lab.groupYaml("b", 52, bPriority, interval, "10.99.0.20/24@pub0") + moreGroups + """
+                garp: {burst: 2, repeat-delay: 0s}
+                events: {file: %s}
+                admin: {socket: %s, switchover-hold: 30s}
+                """.formatted(lab.eventFile(node), lab.dir().resolve(node + ".sock")) + moreSettings);
     }
 
     /** a and b, an IPv6 group v6 with a's VRID and priority, and c synced with a. */
@@ -191,13 +179,7 @@ class GroupsNetnsTest extends LabTest {
 
     /** a and b with the agents' peer link (d1 listens, d2 connects). */
     private Path linkedConfig(String node, int aPriority, int bPriority, String interval) throws Exception {
-        Path key = lab.dir().resolve("peer.key");
-        if (!java.nio.file.Files.exists(key)) {
-            java.nio.file.Files.writeString(key, "lvs-ha lab peer-link key, not secret");
-            java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        }
-        return config(node, aPriority, bPriority, interval, "", "peer-link: {%s: \"192.168.50.11:7311\", key-file: %s}\n"
-                .formatted(node.equals("d1") ? "listen" : "connect", key));
+        return config(node, aPriority, bPriority, interval, "", lab.peerLinkYaml(node));
     }
 
     private JsonNode switchover(String node, String group) throws Exception {

@@ -99,6 +99,31 @@ public final class Lab implements AutoCloseable {
         return writeConfig(node, Netns.run(command));
     }
 
+    /**
+     * One entry of a {@code groups:} list, heard on both lab channels; {@code vips} are
+     * {@code address/prefix@interface}.
+     */
+    public static String groupYaml(String name, int vrid, int priority, String interval, String... vips) {
+        StringBuilder yaml = new StringBuilder().append("  - name: ").append(name).append("\n    vrid: ").append(vrid)
+                .append("\n    priority: ").append(priority).append("\n    advert-interval: ").append(interval)
+                .append("\n    channels: [{name: public, interface: pub0}, {name: private, interface: priv0}]\n    vips:");
+        for (String vip : vips) {
+            String[] parts = vip.split("@");
+            yaml.append("\n      - {address: ").append(parts[0]).append(", interface: ").append(parts[1]).append('}');
+        }
+        return yaml.append('\n').toString();
+    }
+
+    /** The agents' peer-link settings for {@code node} (d1 listens, d2 connects), with the lab's key. */
+    public String peerLinkYaml(String node) throws IOException {
+        Path key = dir.resolve("peer.key");
+        if (!Files.exists(key)) {
+            Files.writeString(key, "lvs-ha lab peer-link key, not secret");
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return "peer-link: {" + (node.equals("d1") ? "listen" : "connect") + ": \"192.168.50.11:7311\", key-file: " + key + "}\n";
+    }
+
     public Path writeConfig(String node, String yaml) throws IOException {
         Path file = dir.resolve(node + ".yaml");
         Files.writeString(file, yaml);

@@ -128,20 +128,30 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
             return;
         }
         String running = checked(List.of("ipvsadm", "-L", "--daemon"), null);
+        if (daemon.both()) {
+            startDaemon(daemon, "master", running);
+            startDaemon(daemon, "backup", running);
+            return;
+        }
         String stop = master ? "backup" : "master";
-        String start = master ? "master" : "backup";
         if (running.contains(stop + " sync daemon")) {
             checked(List.of("ipvsadm", "--stop-daemon", stop), null);
         }
-        if (!running.contains(start + " sync daemon")) {
-            List<String> command = new ArrayList<>(List.of("ipvsadm", "--start-daemon", start, "--mcast-interface", daemon.iface(),
-                    "--syncid", Integer.toString(daemon.syncId()), "--mcast-group", daemon.group().getHostString(),
-                    "--mcast-port", Integer.toString(daemon.group().getPort())));
-            if (master && daemon.masterMaxlen() != null) {
-                command.addAll(List.of("--sync-maxlen", Integer.toString(daemon.masterMaxlen())));
-            }
-            checked(command, null);
+        startDaemon(daemon, master ? "master" : "backup", running);
+    }
+
+    /** Starts the {@code role} daemon unless {@code running} ({@code ipvsadm -L --daemon}) shows it. */
+    private void startDaemon(SyncDaemon daemon, String role, String running) throws BackendException {
+        if (running.contains(role + " sync daemon")) {
+            return;
         }
+        List<String> command = new ArrayList<>(List.of("ipvsadm", "--start-daemon", role, "--mcast-interface", daemon.iface(),
+                "--syncid", Integer.toString(daemon.syncId()), "--mcast-group", daemon.group().getHostString(),
+                "--mcast-port", Integer.toString(daemon.group().getPort())));
+        if (role.equals("master") && daemon.masterMaxlen() != null) {
+            command.addAll(List.of("--sync-maxlen", Integer.toString(daemon.masterMaxlen())));
+        }
+        checked(command, null);
     }
 
     /** With a kernel sync daemon, the connections are the kernel's: replicated by the mirror, committed through the daemon. */

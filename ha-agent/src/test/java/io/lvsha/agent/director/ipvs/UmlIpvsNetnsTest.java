@@ -261,4 +261,26 @@ class UmlIpvsNetnsTest {
         System.out.printf("UML IPVS, %d changes (20 services x 8 real servers): one ipvsadm -R batch %s ms,"
                 + " one ipvsadm process per change %s ms%n", lines.size(), millis[0], millis[1]);
     }
+
+    /**
+     * Issue 15, step 3: an active-active director is master of one group and backup of another at
+     * once, so both kernel sync daemons run whatever the role, and a role change stops neither.
+     */
+    @Test
+    @Order(5)
+    void anActiveActiveDirectorRunsBothSyncDaemons() throws Exception {
+        IpvsBackend activeActive = new IpvsBackend(new BackendContext(uml, new SyncDaemon("vec0", 7,
+                new InetSocketAddress("224.0.0.81", 8848), null, true), "iptables-legacy"));
+        try {
+            activeActive.roleChanged(false);
+            String daemons = uml.shell("ipvsadm -L --daemon").output();
+            assertTrue(daemons.contains("master sync daemon") && daemons.contains("backup sync daemon"), daemons);
+            activeActive.roleChanged(true);
+            activeActive.roleChanged(false);
+            daemons = uml.shell("ipvsadm -L --daemon").output();
+            assertTrue(daemons.contains("master sync daemon") && daemons.contains("backup sync daemon"), daemons);
+        } finally {
+            uml.shell("ipvsadm --stop-daemon master; ipvsadm --stop-daemon backup");
+        }
+    }
 }
