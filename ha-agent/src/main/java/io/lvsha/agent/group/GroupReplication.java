@@ -7,6 +7,7 @@ import io.lvsha.state.replica.TableSource;
 import io.lvsha.state.sync.ConnectionRecord;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -49,26 +50,29 @@ final class GroupReplication {
 
     /** The backend's threads: connections new or changed on this master. */
     void exported(List<ConnectionRecord> exported, long oldestEventRealtimeNanos) {
-        List<List<ConnectionRecord>> byGroup = groups.split(exported);
-        for (int i = 0; i < byGroup.size(); i++) {
-            List<ConnectionRecord> part = byGroup.get(i);
-            if (speaksFor(i, part)) {
-                TableSource.update(part, oldestEventRealtimeNanos).forEach(senders.get(i)::test);
-                PeerSession peers = controllers.get(i).peers();
-                loop.execute(() -> peers.keep(part));
-            }
-        }
+        forEachSpokenFor(exported, (group, part) -> {
+            TableSource.update(part, oldestEventRealtimeNanos).forEach(senders.get(group)::test);
+            PeerSession peers = controllers.get(group).peers();
+            loop.execute(() -> peers.keep(part));
+        });
     }
 
     /** The backend's threads: connections that ended on this master. */
     void ended(List<ConnectionRecord> ended) {
-        List<List<ConnectionRecord>> byGroup = groups.split(ended);
+        forEachSpokenFor(ended, (group, part) -> {
+            TableSource.removal(part).forEach(senders.get(group)::test);
+            PeerSession peers = controllers.get(group).peers();
+            loop.execute(() -> peers.forget(part));
+        });
+    }
+
+    /** Each group's part of {@code connections} that this node speaks for (it masters the group, or runs only one). */
+    private void forEachSpokenFor(List<ConnectionRecord> connections, BiConsumer<Integer, List<ConnectionRecord>> action) {
+        List<List<ConnectionRecord>> byGroup = groups.split(connections);
         for (int i = 0; i < byGroup.size(); i++) {
             List<ConnectionRecord> part = byGroup.get(i);
-            if (speaksFor(i, part)) {
-                TableSource.removal(part).forEach(senders.get(i)::test);
-                PeerSession peers = controllers.get(i).peers();
-                loop.execute(() -> peers.forget(part));
+            if (!part.isEmpty() && (controllers.size() == 1 || masters.get(i) == 1)) {
+                action.accept(i, part);
             }
         }
     }
@@ -87,9 +91,5 @@ final class GroupReplication {
                 controllers.get(i).peers().onConnections(part);
             }
         }
-    }
-
-    private boolean speaksFor(int group, List<ConnectionRecord> part) {
-        return !part.isEmpty() && (controllers.size() == 1 || masters.get(group) == 1);
     }
 }
