@@ -39,7 +39,8 @@ public enum AdminCommand {
 
     /** Whether it acts on one group when given one ({@code "group"} on the wire, {@code --group} on the command line). */
     public boolean forGroup() {
-        return this == SWITCHOVER || this == RESUME || this == MAINTENANCE || this == PRIORITY || this == GARP;
+        return this == SWITCHOVER || this == RESUME || this == MAINTENANCE || this == PRIORITY || this == GARP
+                || this == CONNECTIONS;
     }
 
     /** The command's name on the wire and on ha-agentctl's command line. */

@@ -91,7 +91,7 @@ public final class AdminCommands {
             case EVENTS -> CompletableFuture.completedFuture(events(args));
             case METRICS -> CompletableFuture.completedFuture(agent.metrics().snapshot());
             case GARP -> agent.announce(group(args));
-            case CONNECTIONS -> agent.connections(client(args), limit(args));
+            case CONNECTIONS -> agent.connections(group(args), client(args), limit(args));
             case REAL_SERVER -> agent.realServer(text(args, "service"), text(args, "address"), mode(args));
             case DOCTOR -> agent.doctor();
         };

@@ -31,7 +31,7 @@ public interface AgentControl {
      * @param client only this client's entries, or null for all
      * @param limit at most this many entries in the reply
      */
-    CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit);
+    CompletableFuture<Map<String, Object>> connections(String group, io.lvsha.vrrp.IpAddress client, int limit);
 
     /**
      * Drains, disables or enables one real server at run time.

@@ -43,8 +43,14 @@ final class Render {
         return text.append(advised == 0 ? "nothing to change" : advised + " setting(s) to change").toString();
     }
 
-    /** As {@code ipvsadm -Lnc} lays out a table: one entry a line, then the counts. */
+    /** As {@code ipvsadm -Lnc} lays out a table: one entry a line, then the counts; of several groups, each group's. */
     private static String connections(JsonNode reply) {
+        if (reply.has("groups")) {
+            StringBuilder each = new StringBuilder();
+            reply.path("groups").fields().forEachRemaining(group -> each.append("group ").append(group.getKey()).append('\n')
+                    .append(connections(group.getValue())).append("\n\n"));
+            return each.toString().stripTrailing();
+        }
         StringBuilder text = new StringBuilder(String.format("%-5s %-45s %-45s %-45s %-7s %s%n", "pro", "client", "virtual",
                 "real server", "state", "timeout"));
         for (JsonNode entry : reply.path("connections")) {

@@ -140,8 +140,8 @@ final class AgentCommands implements AgentControl {
     }
 
     @Override
-    public CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit) {
-        return onLoop(c -> StatusReport.connections(c, client, limit));
+    public CompletableFuture<Map<String, Object>> connections(String group, io.lvsha.vrrp.IpAddress client, int limit) {
+        return forGroups(group, c -> CompletableFuture.completedFuture(StatusReport.connections(c, client, limit)));
     }
 
     @Override

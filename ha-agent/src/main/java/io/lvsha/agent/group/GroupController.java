@@ -125,7 +125,8 @@ public final class GroupController implements HaLoop.Deadlines {
         for (GroupAction action : decided) {
             if (action instanceof GroupAction.Execute execute) {
                 last = executor.run(execute.actions(), execute.cause());
-                reporter.takeover(last, router.priority(), dataplane.vipsPresent().size());
+                // never ask the kernel here: this runs for every advert (a dump per advert: 200 groups took 52 % of a core, 18 % without)
+                reporter.takeover(last, router.priority(), dataplane.vipCount());
                 for (RoleListener listener : last.roleChange() == null ? List.<RoleListener>of() : roleListeners) {
                     listener.roleChanged(last.roleChange(), router.priority());
                 }

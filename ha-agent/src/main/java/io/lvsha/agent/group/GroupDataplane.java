@@ -95,7 +95,12 @@ final class GroupDataplane implements TakeoverSteps {
         return links.isChannelUp(channel);
     }
 
-    /** Per configured VIP, whether it is on this node now. */
+    /** How many VIPs the group floats (from the config: no kernel is asked). */
+    int vipCount() {
+        return vips.vips().size();
+    }
+
+    /** Per configured VIP, whether it is on this node now: a dump of the interfaces' addresses, for status only. */
     List<Boolean> vipsPresent() {
         return vips.present();
     }

@@ -69,7 +69,7 @@ class AdminCommandsTest {
         }
 
         @Override
-        public CompletableFuture<Map<String, Object>> connections(io.lvsha.vrrp.IpAddress client, int limit) {
+        public CompletableFuture<Map<String, Object>> connections(String group, io.lvsha.vrrp.IpAddress client, int limit) {
             return answer("connections " + client + " " + limit);
         }
 

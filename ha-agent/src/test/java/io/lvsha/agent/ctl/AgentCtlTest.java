@@ -39,6 +39,21 @@ class AgentCtlTest {
         assertEquals("{\"cmd\":\"switchover\",\"args\":{\"hold\":30.0,\"group\":\"tftp-b\"}}",
                 AgentCtl.request(List.of("switchover", "--hold", "30"), "tftp-b").toString());
         assertEquals("{\"cmd\":\"garp\",\"args\":{\"group\":\"v6\"}}", AgentCtl.request(List.of("garp"), "v6").toString());
+        assertEquals("{\"cmd\":\"connections\",\"args\":{\"limit\":5,\"group\":\"a\"}}",
+                AgentCtl.request(List.of("connections", "--limit", "5"), "a").toString());
+    }
+
+    @Test
+    void eachGroupsConnectionsUnderItsName() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode reply = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"groups": {"a": {"role": "MASTER", "connections": [{"protocol": 17, "client": "10.0.0.5:40000",
+                 "virtual": "10.0.0.10:69", "real_server": "10.0.1.1:69", "state": "-", "timeout_s": 120}],
+                 "matched": 1, "total": 1},
+                 "b": {"role": "BACKUP", "connections": [], "matched": 0, "total": 0}}}""");
+        String text = Render.reply(io.lvsha.agent.admin.AdminCommand.CONNECTIONS, reply);
+        assertTrue(text.startsWith("group a\npro "), text);
+        assertTrue(text.contains("10.0.0.10:69") && text.contains("1 shown, 1 matched, 1 in the table"), text);
+        assertTrue(text.contains("group b\npro ") && text.endsWith("0 shown, 0 matched, 0 in the table"), text);
     }
 
     @Test

@@ -131,6 +131,14 @@ class ActiveActiveNetnsTest extends LabTest {
                 "d1, b's backup, holds b's connections, replicated by d2: " + groupStatus("d1", "b"));
         assertTrue(groupStatus("d1", "a").path("sync").path("connections").asInt() >= PER_GROUP,
                 "d1's table of a holds its own export: " + groupStatus("d1", "a"));
+        JsonNode aTable = AdminClient.call(lab.awaitAdminSocket("d2", SOON),
+                "{\"cmd\":\"connections\",\"args\":{\"group\":\"a\",\"limit\":1000}}");
+        assertEquals("a", aTable.path("group").asText(), aTable.toString());
+        assertTrue(aTable.path("connections").size() >= PER_GROUP, aTable.toString());
+        for (JsonNode entry : aTable.path("connections")) {
+            assertTrue(entry.path("virtual").asText().startsWith(VIP_A + ":") || entry.path("template").asBoolean(),
+                    "group a's table holds a's connections only: " + entry);
+        }
         Instant killed = Instant.now();
         tftp.killDirector("d1");
         awaitGroupEvent("d2", "role-change", "a", "MASTER", killed);

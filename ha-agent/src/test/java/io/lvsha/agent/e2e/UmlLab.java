@@ -19,6 +19,8 @@ import java.util.function.Predicate;
  */
 final class UmlLab implements AutoCloseable {
     static final String VIP = "10.98.0.10";
+    /** Group b's VIP in the active-active layout ({@link #activeActiveAgent}); the real servers serve both. */
+    static final String VIP_B = "10.98.0.20";
     static final Duration BOOT = Duration.ofSeconds(120);
     private static final int VRID = 52;
     private static final int SYNC_ID = 7;
@@ -53,12 +55,15 @@ final class UmlLab implements AutoCloseable {
             real.exec("ip", "addr", "add", address + "/16", "dev", "eth0");
             // Direct routing: the VIP on loopback, never answered for in ARP (the seed's ARP limitation).
             real.exec("ip", "addr", "add", VIP + "/32", "dev", "lo");
+            real.exec("ip", "addr", "add", VIP_B + "/32", "dev", "lo");
             real.exec("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
                     "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2");
             Path files = dir.resolve("rs" + r);
             images.writeTo(files);
-            new ProcessBuilder(real.inside("in.tftpd", "-L", "-s", files.toString(), "-a", VIP + ":69"))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("tftpd-rs" + r + ".log").toFile()).start();
+            for (String vip : List.of(VIP, VIP_B)) {
+                new ProcessBuilder(real.inside("in.tftpd", "-L", "-s", files.toString(), "-a", vip + ":69"))
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("tftpd-rs" + r + "-" + vip + ".log").toFile()).start();
+            }
         }
         for (int d = 1; d <= 2; d++) {
             bridge.exec("ip", "tuntap", "add", "dev", "umltap" + d, "mode", "tap");
@@ -120,10 +125,16 @@ final class UmlLab implements AutoCloseable {
      * real server only ever gets ICMP port-unreachable, which curl's TFTP ignores).
      */
     Downloads.Client download(Path into, int n, String image, String sha256, int blockSize, int maxSeconds) throws Exception {
+        return download(into, n, image, sha256, blockSize, maxSeconds, VIP);
+    }
+
+    /** As {@link #download(Path, int, String, String, int, int)}, through {@code vip}. */
+    Downloads.Client download(Path into, int n, String image, String sha256, int blockSize, int maxSeconds, String vip)
+            throws Exception {
         Path out = into.resolve("out-" + n);
-        return new Downloads.Client("curl-" + n + "-" + image + "-" + blockSize, client.inside("curl", "-s", "-S", "-m",
-                Integer.toString(maxSeconds), "--interface", clientAddress(n), "--tftp-blksize", Integer.toString(blockSize),
-                "-o", out.toString(), "tftp://" + VIP + "/" + image), out, sha256);
+        return new Downloads.Client("curl-" + n + "-" + image + "-" + blockSize + "-" + vip, client.inside("curl", "-s", "-S",
+                "-m", Integer.toString(maxSeconds), "--interface", clientAddress(n), "--tftp-blksize", Integer.toString(blockSize),
+                "-o", out.toString(), "tftp://" + vip + "/" + image), out, sha256);
     }
 
     /**
@@ -187,14 +198,6 @@ final class UmlLab implements AutoCloseable {
 
     /** As {@link #agent(int, int, boolean)}, with {@code sync.maxlen} set (null: the agent's default). */
     Uml agent(int d, int priority, boolean replicate, Integer syncMaxlen) throws Exception {
-        Uml uml = boot(d);
-        Path home = home(d);
-        Path key = dir.resolve("peer.key");
-        if (!Files.exists(key)) {
-            Files.writeString(key, "lvs-ha uml lab peer-link key, not secret");
-            // The agent refuses a key file others can read; the guests read it as the host's root.
-            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        }
         String yaml = """
                 node: d%d
                 group:
@@ -207,21 +210,63 @@ final class UmlLab implements AutoCloseable {
                 admin: {socket: /run/admin.sock}
                 director: {backend: ipvs, mark-tool: iptables-legacy}
                 services:
-                  - name: tftp
-                    fwmark: 1
+                """.formatted(d, VRID, priority, VIP) + tftpService("tftp", 1, VIP);
+        return startAgent(d, replicate ? yaml + replication(d, syncMaxlen) : yaml);
+    }
+
+    /**
+     * Boots director {@code d} with an active-active agent: group a (VRID 52, {@link #VIP},
+     * service tftp-a) and group b (VRID 53, {@link #VIP_B}, tftp-b) at the priorities given, the
+     * kernel's sync daemons and the peer link.
+     */
+    Uml activeActiveAgent(int d, int aPriority, int bPriority) throws Exception {
+        String group = """
+                  - name: %s
+                    vrid: %d
+                    priority: %d
+                    advert-interval: 500ms
+                    channels: [{name: public, interface: vec0}]
+                    vips: [{address: %s/16, interface: vec0}]
+                """;
+        return startAgent(d, "node: d" + d + "\ngroups:\n" + group.formatted("a", VRID, aPriority, VIP)
+                + group.formatted("b", VRID + 1, bPriority, VIP_B) + """
+                events: {file: /run/events.jsonl}
+                admin: {socket: /run/admin.sock}
+                director: {backend: ipvs, mark-tool: iptables-legacy}
+                services:
+                """ + tftpService("tftp-a", 1, VIP) + tftpService("tftp-b", 2, VIP_B) + replication(d, null));
+    }
+
+    /** The lab's TFTP service on {@code vip}, direct routing to every real server, persistent per client. */
+    private String tftpService(String name, int mark, String vip) {
+        return """
+                  - name: %s
+                    fwmark: %d
                     match: [{vip: %s, protocol: udp, ports: [69, 1024-65535]}]
                     scheduler: wlc
                     persistence: 300s
                     forwarding: dr
                     real-servers: [%s]
-                """.formatted(d, VRID, priority, VIP, VIP, String.join(", ",
-                realServers.stream().map(address -> "{address: " + address + "}").toList()));
-        if (replicate) {
-            yaml += "sync: {interface: vec0, syncid: " + SYNC_ID + (syncMaxlen == null ? "" : ", maxlen: " + syncMaxlen) + "}\n"
-                    + (d == 1
-                    ? "peer-link: {listen: \"10.98.0.11:7311\", key-file: " + key + "}\n"
-                    : "peer-link: {connect: \"10.98.0.11:7311\", key-file: " + key + "}\n");
+                """.formatted(name, mark, vip, String.join(", ", realServers.stream().map(address -> "{address: " + address + "}")
+                .toList()));
+    }
+
+    /** The kernel's sync daemons ({@code sync.maxlen} if not null) and the peer link, d1 listening. */
+    private String replication(int d, Integer syncMaxlen) throws Exception {
+        Path key = dir.resolve("peer.key");
+        if (!Files.exists(key)) {
+            Files.writeString(key, "lvs-ha uml lab peer-link key, not secret");
+            // The agent refuses a key file others can read; the guests read it as the host's root.
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
+        return "sync: {interface: vec0, syncid: " + SYNC_ID + (syncMaxlen == null ? "" : ", maxlen: " + syncMaxlen) + "}\n"
+                + "peer-link: {" + (d == 1 ? "listen" : "connect") + ": \"10.98.0.11:7311\", key-file: " + key + "}\n";
+    }
+
+    /** Boots director {@code d} and starts ha-agent inside it with {@code yaml}. */
+    private Uml startAgent(int d, String yaml) throws Exception {
+        Uml uml = boot(d);
+        Path home = home(d);
         Path config = readable(home.resolve("agent.yaml"), yaml);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The guest's root is the host's, read-only: temporary files (Netty's and JNA's native

@@ -178,4 +178,75 @@ class UmlTftpFailoverNetnsTest {
             }
         }
     }
+
+    /** The latest event of {@code name} of {@code group} in {@code uml}'s event file that {@code matches}, or null. */
+    private static com.fasterxml.jackson.databind.JsonNode groupEvent(Uml uml, String name, String group,
+            java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> matches) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode found = null;
+        for (String line : events(uml).split("\n")) {
+            if (line.startsWith("{")) {
+                com.fasterxml.jackson.databind.JsonNode event = json.readTree(line);
+                if (event.path("event").asText().equals(name) && event.path("group").asText().equals(group) && matches.test(event)) {
+                    found = event;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode awaitGroupEvent(Uml uml, String what, String name, String group,
+            java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> matches, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        com.fasterxml.jackson.databind.JsonNode found;
+        while ((found = groupEvent(uml, name, group, matches)) == null) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(what + ": not within " + timeout + "; events:\n" + events(uml));
+            }
+            Thread.sleep(200);
+        }
+        return found;
+    }
+
+    /**
+     * Issue 15, step 3 on real IPVS: an active-active pair of UML directors, group a (its VIP,
+     * service tftp-a) at home on d1 and group b (VIP_B, tftp-b) on d2, both kernels running both
+     * sync daemons. 20 downloads through each VIP; d1 dies; d2 takes a with a's connections
+     * committed and b untouched, and every download finishes intact.
+     */
+    @Test
+    void anActiveActivePairKeepsBothGroupsDownloadsWhenOneDirectorDies() throws Exception {
+        Uml d1 = lab.activeActiveAgent(1, 150, 100);
+        awaitGroupEvent(d1, "d1 master of a", "role-change", "a", e -> e.path("to").asText().equals("MASTER"), BOOT);
+        Uml d2 = lab.activeActiveAgent(2, 100, 150);
+        awaitGroupEvent(d2, "d2 master of b", "role-change", "b", e -> e.path("to").asText().equals("MASTER"), BOOT);
+        awaitGroupEvent(d2, "d2 in sync for a", "sync-in-sync", "a", e -> true, BOOT);
+        awaitGroupEvent(d1, "d1 in sync for b", "sync-in-sync", "b", e -> true, BOOT);
+        String daemons = d1.shell("ipvsadm -L --daemon").output();
+        assertTrue(daemons.contains("master sync daemon") && daemons.contains("backup sync daemon"), daemons);
+
+        Path round = Files.createTempDirectory(lab.dir(), "active-active");
+        List<Downloads.Client> clients = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            clients.add(lab.download(round, i, IMAGE, images.sha256(IMAGE), i % 2 == 0 ? 512 : 1468, 240,
+                    i < CLIENTS / 2 ? UmlLab.VIP : UmlLab.VIP_B));
+        }
+        Downloads downloads = Downloads.start(clients, round);
+        assertTrue(downloads.awaitEachAtLeast(1 << 20, Duration.ofSeconds(120)),
+                () -> "not every download passed 1 MiB within 120 s:" + downloads.behind(1 << 20) + "\ntftpd logs in " + lab.dir());
+        java.time.Instant killed = java.time.Instant.now();
+        d1.kill();
+        awaitGroupEvent(d2, "d2 takes a", "role-change", "a", e -> e.path("to").asText().equals("MASTER")
+                && !e.path("cause").asText().equals("STARTUP"), Duration.ofSeconds(60));
+        com.fasterxml.jackson.databind.JsonNode committed = awaitGroupEvent(d2, "a's table committed", "state-committed", "a",
+                e -> e.path("connections").asInt() > 0, Duration.ofSeconds(60));
+        List<Downloads.Outcome> outcomes = downloads.finish(Duration.ofSeconds(300));
+        System.out.printf("UML IPVS, active-active, d1 killed: %d/%d downloads intact (half through each group); stall"
+                + " min/median/max %s; %s%n", Downloads.intact(outcomes), CLIENTS, Downloads.stalls(outcomes), committed);
+        assertEquals(CLIENTS, Downloads.intact(outcomes), "every download survives; curl logs in " + lab.dir() + ": " + outcomes);
+        java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> afterTheKill =
+                e -> java.time.Instant.parse(e.path("time").asText()).isAfter(killed);
+        assertEquals(null, groupEvent(d2, "state-committed", "b", afterTheKill), "b did not move on d2, nor commit");
+        assertEquals(null, groupEvent(d2, "role-change", "b", afterTheKill), "b did not move on d2, nor commit");
+    }
 }
