@@ -130,10 +130,10 @@ final class PeerSession {
         }
     }
 
-    /** This node just became master: a backup that asked before there was one is invited to ask again. */
+    /** This node just became master: a request for its table that came before is answered now. */
     void becameMaster() {
         if (peer != null) {
-            stateSync.inviteResync(Role.MASTER, sender);
+            stateSync.becameMaster(sender);
         }
     }
 

@@ -43,6 +43,8 @@ final class StateSync {
     private long refusedTotal;
     private final TableReplica replica = new TableReplica(table, this::refusal);
     private TableReplica.Status reported = TableReplica.Status.NO_PEER;
+    /** The peer's request for our table that came while we were not master, to answer if we become it. */
+    private PeerFrame unanswered;
 
     private final java.util.function.LongConsumer appliedUpdate;
 
@@ -128,10 +130,17 @@ final class StateSync {
         }
     }
 
-    /** We just became master with the link up: the backup may have asked while nobody was master, so invite it to ask. */
-    void inviteResync(Role role, Predicate<PeerFrame> send) {
-        if (role == Role.MASTER) {
-            send.test(ReplicationFrames.invite());
+    /**
+     * We just became master: the backup's request that came while we were not (both directors
+     * starting at once ask each other, and nobody is master yet) is answered now. Without this
+     * their tables never got in sync.
+     */
+    void becameMaster(Predicate<PeerFrame> send) {
+        PeerFrame request = unanswered;
+        unanswered = null;
+        if (request != null) {
+            ConnectionTable snapshot = table.copy();
+            resync.execute(() -> answer(snapshot, request, send));
         }
     }
 
@@ -148,6 +157,7 @@ final class StateSync {
     }
 
     void peerDown() {
+        unanswered = null;
         replica.linkDown();
         report();
     }
@@ -157,17 +167,18 @@ final class StateSync {
         if (frame.type() < ReplicationFrames.FIRST_TYPE || frame.type() > ReplicationFrames.LAST_TYPE) {
             return false;
         }
-        if (frame.type() == ReplicationFrames.INVITE) { // a new master: the digests we sent before it was one went unanswered
-            requestResync(role, send);
-        } else if (frame.type() == ReplicationFrames.FIRST_TYPE) { // DIGESTS: a backup asks what differs
+        if (frame.type() == ReplicationFrames.FIRST_TYPE) { // DIGESTS: a backup asks what differs
             if (role == Role.MASTER) {
                 // The answer is a pass over the whole table and its encoding: hundreds of
                 // milliseconds for a large one, which on the HA loop would hold back our adverts
                 // until the backup declared us dead. A copy is made here; the rest runs beside.
                 ConnectionTable snapshot = table.copy();
                 resync.execute(() -> answer(snapshot, frame, send));
+            } else {
+                unanswered = frame;
             }
         } else {
+            unanswered = null; // the peer sends its table: it is the master, and its request moot
             replica.onFrame(frame, nowSeconds);
             long stamp = ReplicationFrames.eventRealtimeNanos(frame);
             if (stamp > 0) {

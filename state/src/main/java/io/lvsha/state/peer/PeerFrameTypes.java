@@ -14,14 +14,13 @@ public final class PeerFrameTypes {
     public static final int GROUP = 0x20;
     /** The master asks the backup to take over before it resigns (make-before-break switchover); empty. */
     public static final int SWITCHOVER_REQUEST = 0x30;
-    /** Table replication ({@code io.lvsha.state.replica.ReplicationFrames}): 0x40 to 0x46. */
+    /** Table replication ({@code io.lvsha.state.replica.ReplicationFrames}): 0x40 to 0x45. */
     public static final int REPLICA_DIGESTS = 0x40;
     public static final int REPLICA_RESYNC_START = 0x41;
     public static final int REPLICA_BUCKET = 0x42;
     public static final int REPLICA_RESYNC_DONE = 0x43;
     public static final int REPLICA_UPDATE = 0x44;
     public static final int REPLICA_REMOVE = 0x45;
-    public static final int REPLICA_INVITE = 0x46;
     /**
      * The operator's run-time settings on real servers (drained, disabled), the whole set as JSON
      * ({@code io.lvsha.agent.balancer.RealServerOverrides}): on every change and when the link comes up.

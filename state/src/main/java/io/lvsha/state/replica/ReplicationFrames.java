@@ -18,9 +18,6 @@ import java.nio.ByteBuffer;
  *                                   the epoch, 0 when unknown), then a kernel v1 datagram: connections
  *                                   the source just learned
  * REMOVE        source -> replica   kernel v1 datagram: connections that ended at the source
- * INVITE        source -> replica   (empty): a node that just became the source asks the replica to
- *                                   send its DIGESTS (a replica that asked while no source was
- *                                   there, as when both directors start at once, was answered by nobody)
  * </pre>
  */
 public final class ReplicationFrames {
@@ -30,21 +27,15 @@ public final class ReplicationFrames {
     public static final int RESYNC_DONE = PeerFrameTypes.REPLICA_RESYNC_DONE;
     static final int UPDATE = PeerFrameTypes.REPLICA_UPDATE;
     static final int REMOVE = PeerFrameTypes.REPLICA_REMOVE;
-    public static final int INVITE = PeerFrameTypes.REPLICA_INVITE;
     /** The first and last frame types of replication. */
     public static final int FIRST_TYPE = DIGESTS;
-    public static final int LAST_TYPE = INVITE;
+    public static final int LAST_TYPE = REMOVE;
     /** Digest buckets: enough to resend a small part of a large table, few enough to send in one frame. */
     static final int BUCKETS = 1024;
     /** Largest kernel datagram in a BUCKET frame; well under the link's 1 MiB frame limit. */
     static final int MAX_DATAGRAM = 60_000;
 
     private ReplicationFrames() {
-    }
-
-    /** The INVITE frame. */
-    public static PeerFrame invite() {
-        return new PeerFrame(INVITE, new byte[0]);
     }
 
     /**
