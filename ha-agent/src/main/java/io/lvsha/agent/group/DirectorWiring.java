@@ -53,19 +53,14 @@ public final class DirectorWiring {
         metrics.gauge("director.connection_events_lost", balancer::connectionEventsLost);
         balancer.onPassedOn(metrics::passedOnToPeer);
         metrics.gauge("director.real_servers.down", balancer::realServersDown);
-        boolean[] masters = new boolean[controllers.size()];
         // Every change of one group reaches the backend, as it always did (the first, to backup at
         // start, starts the kernel's backup sync daemon); of several, the first and each change of "any master".
         Boolean[] told = {null};
         for (int i = 0; i < controllers.size(); i++) {
             int group = i;
             controllers.get(i).onMastershipChange(master -> { // HA loop only
-                masters[group] = master;
                 replication.mastership(group, master);
-                boolean any = false;
-                for (boolean one : masters) {
-                    any |= one;
-                }
+                boolean any = replication.mastersAny();
                 if (controllers.size() == 1 || told[0] == null || any != told[0]) {
                     told[0] = any;
                     balancer.mastershipChanged(any);

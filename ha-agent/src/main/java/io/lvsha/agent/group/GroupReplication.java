@@ -48,6 +48,16 @@ final class GroupReplication {
         masters.set(group, master ? 1 : 0);
     }
 
+    /** Whether this node masters any group: the director is master while it does. */
+    boolean mastersAny() {
+        for (int i = 0; i < masters.length(); i++) {
+            if (masters.get(i) == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The backend's threads: connections new or changed on this master. */
     void exported(List<ConnectionRecord> exported, long oldestEventRealtimeNanos) {
         forEachSpokenFor(exported, (group, part) -> {
