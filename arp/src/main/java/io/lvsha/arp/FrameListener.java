@@ -5,7 +5,7 @@ package io.lvsha.arp;
 public interface FrameListener {
     /**
      * @param frame the whole Ethernet frame; owned by the callee from here on
-     * @param receivedNanos {@link System#nanoTime()} when the frame was handed to us
+     * @param receivedNanos when the kernel captured the frame, on {@link System#nanoTime()}'s clock
      */
     void onFrame(byte[] frame, long receivedNanos);
 }

@@ -1,10 +1,13 @@
 package io.lvsha.arp;
 
 import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapHandle.TimestampPrecision;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.RawPacketListener;
@@ -18,13 +21,18 @@ import org.slf4j.LoggerFactory;
  * packets for up to its timeout and a 10 ms advert arrives 5-500 ms late, see
  * ../shared/reference/java-stack.md), on its own thread; the other only sends, so that sending
  * from the HA loop never shares a handle with the receive loop (pcap handles are not thread-safe).
- * Both are opened at start-up, never on the takeover path.
+ * Both are opened at start-up, never on the takeover path. A received frame's time is the kernel's
+ * capture stamp, not the moment our thread got it: a backup's Master_Down_Timer runs from the
+ * advert's arrival at the host, however late the receive thread was scheduled.
  */
 public final class LinkPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LinkPort.class);
     private static final int SNAPLEN = 2048;
     /** An IEEE "local experimental" EtherType nothing sends: the send handle must not queue traffic. */
     private static final String MATCH_NOTHING = "ether proto 0x88b6";
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** A frame is believed to have waited for our thread this long at most (a host stall of seconds happens). */
+    private static final long MAX_BELIEVED_AGE_NANOS = 10 * NANOS_PER_SECOND;
 
     private final String interfaceName;
     private final PcapHandle receiveHandle;
@@ -41,7 +49,7 @@ public final class LinkPort implements AutoCloseable {
         if (receiveHandle == null) {
             this.receiveThread = null;
         } else {
-            RawPacketListener rawListener = packet -> listener.onFrame(packet, System.nanoTime());
+            RawPacketListener rawListener = packet -> listener.onFrame(packet, arrivalNanos(receiveHandle.getTimestamp()));
             this.receiveThread = new Thread(() -> {
                 beforeReceiving.run();
                 receiveLoop(rawListener);
@@ -103,6 +111,28 @@ public final class LinkPort implements AutoCloseable {
         }
     }
 
+    /**
+     * When the kernel captured the frame, on {@link System#nanoTime()}'s clock: the capture stamp is
+     * CLOCK_REALTIME, taken in the kernel's receive path before our thread woke, so the frame's age
+     * is measured on that clock and subtracted from now on ours.
+     */
+    private static long arrivalNanos(Timestamp captured) {
+        long nowNanos = System.nanoTime();
+        Instant now = Instant.now();
+        return arrivalNanos(Math.floorDiv(captured.getTime(), 1000) * NANOS_PER_SECOND + captured.getNanos(),
+                now.getEpochSecond() * NANOS_PER_SECOND + now.getNano(), nowNanos);
+    }
+
+    /**
+     * Maps a capture stamp onto the monotonic clock. An age that is negative, or older than any
+     * stall we would believe, means the wall clock was stepped between the stamp and now (NTP):
+     * then the frame counts as arriving now, as it did before stamps were used.
+     */
+    static long arrivalNanos(long capturedEpochNanos, long nowEpochNanos, long nowNanos) {
+        long age = nowEpochNanos - capturedEpochNanos;
+        return age >= 0 && age <= MAX_BELIEVED_AGE_NANOS ? nowNanos - age : nowNanos;
+    }
+
     private static PcapHandle handle(String interfaceName) throws PcapNativeException {
         return new PcapHandle.Builder(interfaceName)
                 .snaplen(SNAPLEN)
@@ -112,6 +142,7 @@ public final class LinkPort implements AutoCloseable {
                 // pcap_breakloop wakes it at once (libpcap 1.10's eventfd).
                 .timeoutMillis(1000)
                 .immediateMode(true)
+                .timestampPrecision(TimestampPrecision.NANO)
                 .build();
     }
 

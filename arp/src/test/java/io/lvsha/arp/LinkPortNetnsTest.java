@@ -3,6 +3,7 @@ package io.lvsha.arp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lvsha.netns.Netns;
 import io.lvsha.netns.NetnsTest;
@@ -72,6 +73,38 @@ class LinkPortNetnsTest {
         byte[] got = received.poll(10, TimeUnit.SECONDS);
         assertNotNull(got, "no frame arrived");
         assertArrayEquals(garp, Arrays.copyOf(got, garp.length), "the UDP frame passed the filter, or the GARP changed");
+    }
+
+    @Test
+    void aFrameTheReceiveThreadGotLateKeepsTheTimeItArrived() throws Exception {
+        BlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
+        try (LinkPort slowReceiver = right.within(() -> LinkPort.open("eth0", "ip proto 112", (frame, at) -> {
+            arrivals.add(at);
+            if (arrivals.size() == 1) {
+                sleep(300); // the receive thread is busy while the second frame arrives
+            }
+        }))) {
+            sender.send(advertFrame());
+            sender.send(advertFrame());
+            long sent = System.nanoTime();
+            Long first = arrivals.poll(10, TimeUnit.SECONDS);
+            Long second = arrivals.poll(10, TimeUnit.SECONDS);
+            long handedOver = System.nanoTime();
+            assertNotNull(second, "the two frames did not arrive");
+            assertTrue(handedOver - sent >= 250_000_000L, "the receive thread was not held up");
+            // The kernel stamped both during the send: before it returned (the clocks' mapping is
+            // good to microseconds), not when the thread got to them 300 ms later.
+            assertTrue(second <= sent + 5_000_000L, "arrival " + (second - sent) / 1e6 + " ms after the send returned");
+            assertTrue(first <= second, "stamps out of order");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static byte[] advertFrame() {
