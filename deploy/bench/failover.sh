@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Failover timings on the wire in the namespace lab, or a soak run. Needs root.
-#   failover.sh failover 10 1s 100ms 20ms     N failovers per advert interval, min/median/p99/max
-#   failover.sh switchover 10 100ms           ha-agentctl switchover back and forth, client gap
-#   failover.sh soak 10 20ms                  10 minutes at 20 ms adverts, both cores busy
+# ha-agent beside keepalived in the namespace lab, failover by failover: the same probe (ping every
+# 1 ms), the same capture on the client and the same analysis; reps alternate between the two.
+# Prints min/median/max of each figure for each, and the ratio ha-agent/keepalived. Needs root.
+#   failover.sh table [REPS [SCENARIO...]]     every scenario (node death at v3 10 ms, v3 100 ms and
+#                                              v2 1 s; crash with and without the peer link; SIGTERM;
+#                                              switchover against keepalived's track_file and FAULT), 5 reps
+#   failover.sh soak MINUTES 10ms [load]       both pairs at once; "load" keeps both cores busy
 exec "$(dirname "$0")/run-test-main.sh" ha-agent io.lvsha.agent.bench.FailoverBenchmark -- "$@"

@@ -88,12 +88,21 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        // SIGTERM and SIGINT run this hook: resign with priority 0 and remove the VIPs first.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            admin.close();
+        Runnable stop = () -> {
+            // Resign with priority 0 and remove the VIPs first; the admin socket's close waits for
+            // its event loop (about 10 ms), which the peer's takeover must not.
             agent.close();
+            admin.close();
             stopped.countDown();
-        }, "shutdown"));
+        };
+        // SIGTERM and SIGINT stop the agent from their own handler rather than through the JVM's
+        // shutdown sequence, which put 3-5 ms between the signal and the priority-0 advert; the
+        // hook still covers every other way out.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), received -> stop.run());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
         stopped.await();
+        System.exit(0);
     }
 }

@@ -75,6 +75,12 @@ public final class HaAgent implements AutoCloseable {
     private io.lvsha.state.sync.KernelSyncMirror mirror;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
     private final AgentCommands commands = new AgentCommands(this);
+    private final CountDownLatch released = new CountDownLatch(1);
+    /**
+     * Every group resigns (priority 0 where master) and releases its VIPs, on the HA loop. Built
+     * at start-up: a lambda made at SIGTERM cost its first-time link on the way to the priority 0.
+     */
+    private final Runnable resign = this::resignAll;
 
     private enum State { STARTED, CLOSED }
 
@@ -203,21 +209,25 @@ public final class HaAgent implements AutoCloseable {
         return String.join(", ", channels.stream().map(c -> c.name() + "=" + c.iface() + " from " + c.source()
                 + (c.peers().isEmpty() ? "" : " to " + c.peers())).toList());
     }
+    private void resignAll() {
+        try {
+            for (RunningGroup group : groups) {
+                group.controller().shutdown();
+            }
+        } finally {
+            released.countDown();
+        }
+    }
+
     /** Resigns (priority 0 if master), removes the VIPs, then closes everything. Idempotent. */
     @Override
     public void close() {
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
             return;
         }
-        CountDownLatch released = new CountDownLatch(1);
         try {
-            loop.execute(() -> {
-                try {
-                    groups.forEach(group -> group.controller().shutdown());
-                } finally {
-                    released.countDown();
-                }
-            });
+            // Ahead of queued bulk work (a resync's buckets): the peer waits for our priority 0.
+            loop.executeAhead(resign);
             if (!released.await(SHUTDOWN_BUDGET_MILLIS, TimeUnit.MILLISECONDS)) {
                 LOG.error("shutdown did not finish in {} ms; VIPs may remain", SHUTDOWN_BUDGET_MILLIS);
             }

@@ -228,6 +228,14 @@ public final class Lab implements AutoCloseable {
         all.forEach(ProcessHandle::destroyForcibly);
     }
 
+    /**
+     * SIGTERM to the process started as {@code name} alone, from this JVM at once: the way systemd
+     * stops a service's main process, timed by the caller to the microsecond.
+     */
+    public void terminateNow(String name) {
+        processes.get(name).toHandle().destroy();
+    }
+
     /** A process that ended between being listed and being signalled is fine: it is what was wanted. */
     private static void signal(ProcessHandle process, String signal) {
         try {
