@@ -35,6 +35,18 @@ interface LibC extends Library {
 
     int getsockname(int fd, byte[] address, int[] length) throws LastErrorException;
 
+    int MCL_CURRENT = 1;
+    int MCL_FUTURE = 2;
+    int MCL_ONFAULT = 4;
+    int RLIMIT_RTTIME = 15;
+
+    int mlockall(int flags) throws LastErrorException;
+
+    /** {@code limit} is {@code struct rlimit}: soft, then hard (unsigned longs; -1 is RLIM_INFINITY). */
+    int getrlimit(int resource, long[] limit) throws LastErrorException;
+
+    int setrlimit(int resource, long[] limit) throws LastErrorException;
+
     /** {@code pid} 0 is the calling thread; {@code param} is {@code struct sched_param} (one int). */
     int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
 }

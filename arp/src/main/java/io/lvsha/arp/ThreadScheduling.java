@@ -19,6 +19,7 @@ public final class ThreadScheduling {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadScheduling.class);
     private static final int SCHED_FIFO = 1;
     private static final int EPERM = 1;
+    private static final long RLIM_INFINITY = -1L;
 
     private ThreadScheduling() {
     }
@@ -32,11 +33,58 @@ public final class ThreadScheduling {
      *
      * @param what what the thread does, for the warning ("conntrack events are read")
      */
-    public static void makeCurrentThreadRealtime(int priority, String what) {
+    public static boolean makeCurrentThreadRealtime(int priority, String what) {
         try {
             setScheduler(0, priority);
+            return true;
         } catch (IOException refused) {
             staysNormal(what, refused.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Locks the process's memory, present and future, into RAM (what keepalived's
+     * {@code vrrp_no_swap} does): a page of the HA loop's code or heap paged out under memory
+     * pressure costs a disk read in the middle of a timer. Pages are locked as they are first
+     * touched (MCL_ONFAULT): without it the kernel populated every mapping the JVM had reserved,
+     * and the agent's resident memory went from about 100 MB to 359 MB; the heap is touched at
+     * start-up anyway ({@code -XX:+AlwaysPreTouch}). Refused without CAP_IPC_LOCK (or a
+     * large enough RLIMIT_MEMLOCK); then one warning says so and the agent goes on.
+     *
+     * @return whether the memory is locked
+     */
+    public static boolean lockMemory() {
+        try {
+            LibC.INSTANCE.mlockall(LibC.MCL_CURRENT | LibC.MCL_FUTURE | LibC.MCL_ONFAULT);
+            return true;
+        } catch (LastErrorException e) {
+            refuse("memory not locked, so it can be paged out under pressure: mlockall refused (errno "
+                    + e.getErrorCode() + (e.getErrorCode() == EPERM ? ": the process lacks CAP_IPC_LOCK" : "") + ")");
+            return false;
+        }
+    }
+
+    /**
+     * Lifts the soft RLIMIT_RTTIME to the hard one. That limit SIGKILLs a real-time thread that
+     * runs longer than it without blocking (keepalived's real-time child died of it on a busy
+     * machine); our real-time threads never spin, but a large resync applied at real-time
+     * priority can run for a while. A finite hard limit (systemd's LimitRTTIME=) is reported.
+     */
+    public static void liftRealtimeCpuLimit() {
+        long[] limit = new long[2];
+        try {
+            LibC.INSTANCE.getrlimit(LibC.RLIMIT_RTTIME, limit);
+            if (limit[0] != limit[1]) {
+                LibC.INSTANCE.setrlimit(LibC.RLIMIT_RTTIME, new long[] {limit[1], limit[1]});
+            }
+        } catch (LastErrorException e) {
+            LOG.warn("RLIMIT_RTTIME not read or raised (errno {})", e.getErrorCode());
+            return;
+        }
+        if (limit[1] != RLIM_INFINITY) {
+            refuse("RLIMIT_RTTIME is " + limit[1] + " µs: a real-time thread that runs longer without blocking is"
+                    + " killed; remove LimitRTTIME= (or ulimit -r) for the agent");
         }
     }
 
@@ -68,7 +116,7 @@ public final class ThreadScheduling {
         return raised;
     }
 
-    /** What runs at normal priority because the kernel refused real-time, in the words of the warning. */
+    /** What runs at normal priority, or unlocked, because the kernel refused, in the words of the warning. */
     public static java.util.List<String> refused() {
         return java.util.List.copyOf(REFUSED);
     }
@@ -76,6 +124,12 @@ public final class ThreadScheduling {
     private static void staysNormal(String what, String why) {
         REFUSED.add(what + ": " + why);
         LOG.warn("{} at normal priority, so its latency follows the machine's load: {}", what, why);
+    }
+
+    /** A real-time setting of the process the kernel refused: reported once, and by {@link #refused}. */
+    private static void refuse(String problem) {
+        REFUSED.add(problem);
+        LOG.warn("{}", problem);
     }
 
     /** @param tid a thread's id, 0 for the calling thread */

@@ -1,6 +1,7 @@
 package io.lvsha.arp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -8,7 +9,10 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** A JVM thread found by its kernel name is put under SCHED_FIFO (where the process may: root here). */
+/**
+ * A JVM thread found by its kernel name is put under SCHED_FIFO, the memory is locked (where the
+ * process may: root here), and a lowered soft RLIMIT_RTTIME is lifted.
+ */
 class ThreadSchedulingTest {
     private static final int SCHED_FIFO = 1;
 
@@ -38,6 +42,29 @@ class ThreadSchedulingTest {
             done.countDown();
             probe.join();
         }
+    }
+
+    @Test
+    void memoryIsLockedIntoRam() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mlockall needs CAP_IPC_LOCK: not root");
+        assertTrue(ThreadScheduling.lockMemory());
+        long lockedKib = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmLck:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).sum();
+        assertTrue(lockedKib > 0, "VmLck is 0 kB");
+    }
+
+    @Test
+    void aLoweredSoftRealtimeCpuLimitIsLiftedToTheHardOne() throws Exception {
+        long[] limit = new long[2];
+        LibC.INSTANCE.getrlimit(LibC.RLIMIT_RTTIME, limit);
+        assumeTrue(limit[1] == -1L, "the hard RLIMIT_RTTIME is finite here: " + limit[1]);
+        LibC.INSTANCE.setrlimit(LibC.RLIMIT_RTTIME, new long[] {500_000L, limit[1]});
+        ThreadScheduling.liftRealtimeCpuLimit();
+        LibC.INSTANCE.getrlimit(LibC.RLIMIT_RTTIME, limit);
+        assertEquals(-1L, limit[0], "soft RLIMIT_RTTIME still finite");
+        assertTrue(Files.readString(Path.of("/proc/self/limits")).lines()
+                .anyMatch(l -> l.startsWith("Max realtime timeout") && l.contains("unlimited            unlimited")),
+                "the kernel's view of the limit");
     }
 
     /** The calling thread's kernel id. */

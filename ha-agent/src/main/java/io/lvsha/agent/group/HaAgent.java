@@ -158,11 +158,14 @@ public final class HaAgent implements AutoCloseable {
                 controllers.forEach(controller -> controller.peers().holdPreemptUntilInSync());
             }
             ThreadScheduling.makeJvmThreadsRealtime("VM Thread", VM_THREAD_PRIORITY, "the JVM's stop-the-world operations run");
+            ThreadScheduling.liftRealtimeCpuLimit();
+            // After start-up's allocations, before the loop's first timer: everything from here on is resident.
+            ThreadScheduling.lockMemory();
             Map<String, GroupController> byName = new HashMap<>();
             groups.forEach(group -> byName.put(group.name(), group.controller()));
             SyncGroups.wire(config.syncGroups(), byName, loop);
             loop.start(new GroupSet(controllers));
-            loop.execute(() -> ThreadScheduling.makeCurrentThreadRealtime(HA_LOOP_PRIORITY, "the HA loop runs"));
+            loop.execute(() -> loop.runsRealtime(ThreadScheduling.makeCurrentThreadRealtime(HA_LOOP_PRIORITY, "the HA loop runs")));
             for (GroupController controller : controllers) {
                 loop.execute(controller::start);
             }

@@ -37,6 +37,12 @@ public final class HaLoop implements Executor {
      */
     private static final long SPIN_NANOS = 200_000L;
     /**
+     * Spin before precise deadlines only at normal priority. A SCHED_FIFO thread's timers have no
+     * slack, so it wakes from a park within tens of microseconds; and a real-time thread that spins
+     * holds a CPU from every normal thread (and counts towards RLIMIT_RTTIME's kill).
+     */
+    private volatile long spinNanos = SPIN_NANOS;
+    /**
      * Tasks given ahead and already queued when a deadline falls due run first, at most this many:
      * an advert that arrived before the Master_Down_Timer expired must count, even if the loop got
      * to it late (after a stall, both are ready at once). The bound keeps a flood from starving the
@@ -111,6 +117,11 @@ public final class HaLoop implements Executor {
         tasks.add(WAKE);
     }
 
+    /** Tells the loop whether its thread runs under SCHED_FIFO (then it never spins). Loop thread only. */
+    public void runsRealtime(boolean realtime) {
+        spinNanos = realtime ? 0 : SPIN_NANOS;
+    }
+
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -140,7 +151,7 @@ public final class HaLoop implements Executor {
                         runSafely(() -> owner.onDeadline(now, deadline));
                         continue;
                     }
-                    long spin = owner.precise() ? SPIN_NANOS : 0;
+                    long spin = owner.precise() ? spinNanos : 0;
                     if (wait > spin) {
                         task = tasks.poll(wait - spin, TimeUnit.NANOSECONDS);
                     } else {

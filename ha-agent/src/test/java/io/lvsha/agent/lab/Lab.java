@@ -163,8 +163,8 @@ public final class Lab implements AutoCloseable {
             throw new AssertionError(config + " is refused: " + e.getMessage());
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(node), java, "-Xmx96m",
-                "-XX:+UseSerialGC"));
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(node), java, "-Xms96m", "-Xmx96m",
+                "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"));
         command.addAll(jvmOptions);
         command.addAll(jvmOptionsFromEnvironment());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config",
