@@ -46,6 +46,11 @@ public final class AnnouncementSchedule {
         return plan.burst();
     }
 
+    /** How many announcements per VIP the next {@link #start} returns. */
+    public int burst() {
+        return plan.burst();
+    }
+
     /** A reloaded plan; takes effect from the next takeover (or burst). */
     public void replacePlan(Plan newPlan) {
         plan = newPlan;

@@ -102,6 +102,7 @@ public final class AdminCommands {
         if (last < 0 || last > io.lvsha.agent.event.EventLog.RECENT) {
             throw new AdminException("bad-argument", "\"last\" is 0.." + io.lvsha.agent.event.EventLog.RECENT);
         }
+        agent.events().awaitWritten();
         List<JsonNode> events = agent.events().recent(last).stream().map(AdminCommands::tree).toList();
         return Map.of("events", events);
     }

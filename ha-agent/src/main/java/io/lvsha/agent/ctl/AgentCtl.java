@@ -1,7 +1,6 @@
 package io.lvsha.agent.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsha.agent.admin.AdminCommand;
 import java.io.BufferedReader;
@@ -23,7 +22,6 @@ import java.util.List;
  */
 public final class AgentCtl {
     static final String DEFAULT_SOCKET = "/run/ha-agent/admin.sock";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USAGE = AdminCommand.usage("ha-agentctl [--socket PATH] [--json] [--group NAME] COMMAND\n"
             + "(--group: switchover, resume, maintenance, priority and garp act on that group; without it, on every group)");
 
@@ -70,14 +68,14 @@ public final class AgentCtl {
         }
         boolean follow = request.path("args").path("follow").asBoolean(false);
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            channel.write(ByteBuffer.wrap((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.write(ByteBuffer.wrap((JsonTrees.write(request) + "\n").getBytes(StandardCharsets.UTF_8)));
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
             String line = in.readLine();
             if (line == null) {
                 err.println("ha-agentctl: the agent closed the connection without a reply");
                 return 1;
             }
-            JsonNode reply = JSON.readTree(line);
+            JsonNode reply = JsonTrees.parse(line);
             if (!reply.path("ok").asBoolean(false)) {
                 if (json) {
                     out.println(line);
@@ -91,7 +89,7 @@ public final class AgentCtl {
                 return 1;
             }
             while (follow && (line = in.readLine()) != null) {
-                out.println(json ? line : Render.event(JSON.readTree(line)));
+                out.println(json ? line : Render.event(JsonTrees.parse(line)));
                 out.flush();
             }
             return 0;
@@ -117,8 +115,8 @@ public final class AgentCtl {
         if (words.isEmpty()) {
             throw new IllegalArgumentException("which command?");
         }
-        ObjectNode request = JSON.createObjectNode();
-        ObjectNode args = JSON.createObjectNode();
+        ObjectNode request = JsonTrees.object();
+        ObjectNode args = JsonTrees.object();
         AdminCommand command = AdminCommand.named(words.get(0));
         String cmd = command.word();
         List<String> rest = words.subList(1, words.size());

@@ -80,7 +80,7 @@ final class Render {
             Map.Entry<String, JsonNode> field = fields.next();
             if (!field.getKey().equals("time") && !field.getKey().equals("node") && !field.getKey().equals("event")) {
                 text.append(' ').append(field.getKey()).append('=')
-                        .append(field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString());
+                        .append(field.getValue().isTextual() ? field.getValue().asText() : JsonTrees.write(field.getValue()));
             }
         }
         return text.toString();
@@ -93,7 +93,7 @@ final class Render {
             Map.Entry<String, JsonNode> field = fields.next();
             if (!field.getKey().equals("ok")) {
                 text.append(field.getKey()).append(": ")
-                        .append(field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString())
+                        .append(field.getValue().isTextual() ? field.getValue().asText() : JsonTrees.write(field.getValue()))
                         .append('\n');
             }
         }
@@ -124,12 +124,12 @@ final class Render {
 
     private static void group(StringBuilder text, String node, long uptimeSeconds, JsonNode s) {
         JsonNode priority = s.path("priority");
-        text.append(String.format("node %s  group %s  role %s  priority %d (configured %d%s)  VRID %d v%d  advert %d ms  up %d s%n",
+        text.append(String.format("node %s  group %s  role %s  priority %s (configured %s%s)  VRID %s v%s  advert %s ms  up %s s%n",
                 node, s.path("group").asText(), s.path("role").asText(), priority.path("effective").asInt(),
                 priority.path("configured").asInt(),
                 priority.path("override").isNull() ? "" : ", set " + priority.path("override").asInt(),
                 s.path("vrid").asInt(), s.path("vrrp_version").asInt(), s.path("advert_interval_ms").asInt(), uptimeSeconds));
-        text.append(String.format("master %s (priority %d)  maintenance %s  holding %s%n",
+        text.append(String.format("master %s (priority %s)  maintenance %s  holding %s%n",
                 s.path("master").path("address").asText("unknown"), s.path("master").path("priority").asInt(),
                 yesNo(s.path("maintenance")), yesNo(s.path("holding"))));
         text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %-16s %s%n", "CHANNEL", "INTERFACE", "LINK", "LOST",
@@ -138,11 +138,11 @@ final class Render {
             JsonNode age = channel.path("last_advert_age_ms");
             List<String> speakers = new ArrayList<>();
             channel.path("known_speakers").forEach(speaker -> speakers.add(speaker.asText()));
-            text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9d %9d  %-16s %s%n", channel.path("name").asText(),
+            text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %-16s %s%n", channel.path("name").asText(),
                     channel.path("interface").asText(), channel.path("link").asText(), yesNo(channel.path("lost")),
                     age.isNull() ? "-" : age.asLong() + " ms ago", channel.path("sent").asLong(),
                     channel.path("received").asLong(), speakers.isEmpty() ? "any" : String.join(",", speakers),
-                    channel.path("dropped").isEmpty() ? "-" : channel.path("dropped")));
+                    channel.path("dropped").isEmpty() ? "-" : JsonTrees.write(channel.path("dropped"))));
         }
         text.append(String.format("%-22s %-10s %s%n", "VIP", "INTERFACE", "HERE"));
         for (JsonNode vip : s.path("vips")) {
@@ -157,7 +157,7 @@ final class Render {
         }
         JsonNode sync = s.path("sync");
         if (sync.has("state")) {
-            text.append(String.format("sync %s%s, %d connections%n", sync.path("state").asText(),
+            text.append(String.format("sync %s%s, %s connections%n", sync.path("state").asText(),
                     sync.path("behind").asLong() > 0 ? " (" + sync.path("behind").asLong() + " behind)" : "",
                     sync.path("connections").asLong()));
         }
@@ -166,7 +166,7 @@ final class Render {
             text.append(String.format("last transition %s: %s -> %s (%s)", last.path("time").asText(),
                     last.path("from").asText(), last.path("to").asText(), last.path("reason").asText()));
             if (last.has("takeover")) {
-                text.append(" takeover ").append(last.path("takeover"));
+                text.append(" takeover ").append(JsonTrees.write(last.path("takeover")));
             }
             text.append('\n');
         }

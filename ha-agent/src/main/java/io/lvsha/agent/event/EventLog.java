@@ -18,6 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +30,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Every event an operator cares about, twice: one JSON line appended to the event file (for tools)
  * and one readable line on stdout (for journald and people). Thread-safe.
+ *
+ * <p>{@link #emit} only stamps the event and queues it; a thread of the log's own, at normal
+ * priority, encodes and writes it. Most events come from the real-time HA loop, which must never
+ * wait for stdout (journald stalls under load) nor spend milliseconds on JSON: after a takeover,
+ * writing its events on the loop kept both CPUs of the lab's directors from the rest of the
+ * machine for 3-9 ms (the side-by-side benchmark's clients lost probes to it).
  */
 public final class EventLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
@@ -35,16 +46,21 @@ public final class EventLog implements AutoCloseable {
     /** How many recent events `ha-agentctl events` can show. */
     public static final int RECENT = 1000;
 
-    /** What every view of one log shares: the file, stdout, the recent events and their followers. */
+    /** How long {@link #close} waits for the queued events to be written. */
+    private static final long CLOSE_WAIT_MILLIS = 2000;
+
+    /** What every view of one log shares: the file, stdout, the writer, the recent events and their followers. */
     private static final class Sink {
         final BufferedWriter file;
         final PrintStream out;
+        final ExecutorService writer;
         final Deque<String> recent = new ArrayDeque<>(RECENT);
         final List<Consumer<String>> followers = new CopyOnWriteArrayList<>();
 
-        Sink(BufferedWriter file, PrintStream out) {
+        Sink(BufferedWriter file, PrintStream out, ExecutorService writer) {
             this.file = file;
             this.out = out;
+            this.writer = writer;
         }
     }
 
@@ -59,7 +75,10 @@ public final class EventLog implements AutoCloseable {
         this.group = group;
     }
 
-    /** Opens (appends to) the event file, creating its directory. */
+    /**
+     * Opens (appends to) the event file, creating its directory, and starts its writer thread:
+     * call it from a thread at normal priority (a thread inherits its creator's scheduling).
+     */
     public static EventLog open(String node, Path eventFile, PrintStream out) throws IOException {
         Path parent = eventFile.toAbsolutePath().getParent();
         if (parent != null) {
@@ -67,7 +86,15 @@ public final class EventLog implements AutoCloseable {
         }
         BufferedWriter writer = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        return new EventLog(node, new Sink(writer, out), null);
+        ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                task -> {
+                    Thread events = new Thread(task, "events");
+                    events.setDaemon(true);
+                    return events;
+                });
+        // Now, on the caller's thread: made at the first event, on the HA loop, it would be real-time too.
+        thread.prestartAllCoreThreads();
+        return new EventLog(node, new Sink(writer, out, thread), null);
     }
 
     /** The same log, each event of it marked as about {@code name} (a "group" field, and the name in the readable line). */
@@ -83,13 +110,20 @@ public final class EventLog implements AutoCloseable {
      * @param fields the event's data, in the order given
      */
     public void emit(String type, String text, Map<String, Object> fields) {
-        synchronized (sink) {
-            write(type, text, fields);
+        Instant now = Instant.now();
+        Map<String, Object> copy = new LinkedHashMap<>(fields);
+        try {
+            sink.writer.execute(() -> {
+                synchronized (sink) {
+                    write(now, type, text, copy);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            LOG.warn("event after the log closed: {}: {}", type, text);
         }
     }
 
-    private void write(String type, String text, Map<String, Object> fields) {
-        Instant now = Instant.now();
+    private void write(Instant now, String type, String text, Map<String, Object> fields) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("time", now.toString());
         record.put("node", node);
@@ -123,7 +157,22 @@ public final class EventLog implements AutoCloseable {
         sink.out.flush();
     }
 
-    /** The last {@code count} events as JSON lines, oldest first. */
+    /**
+     * Waits (up to 2 s) until every event emitted before this call is written: for a reader that
+     * must see what it just caused (the admin socket's {@code events}, a test). Not on the HA loop.
+     */
+    public void awaitWritten() {
+        try {
+            sink.writer.submit(() -> { }).get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | RejectedExecutionException e) {
+            LOG.debug("events not all written: {}", e.toString());
+        }
+    }
+
+    /** The last {@code count} events written, as JSON lines, oldest first. */
     public List<String> recent(int count) {
         synchronized (sink) {
             List<String> all = new ArrayList<>(sink.recent);
@@ -143,9 +192,17 @@ public final class EventLog implements AutoCloseable {
         sink.followers.remove(follower);
     }
 
-    /** Closes the file under every view of this log. */
+    /** Writes what is queued (waiting up to 2 s), then closes the file under every view of this log. */
     @Override
     public void close() throws IOException {
+        sink.writer.shutdown();
+        try {
+            if (!sink.writer.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("events not written in {} ms are lost", CLOSE_WAIT_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (sink) {
             sink.file.close();
         }

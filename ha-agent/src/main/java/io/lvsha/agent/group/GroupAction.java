@@ -6,8 +6,18 @@ import java.util.List;
 
 /** What {@link GroupPolicy} decides, for the controller to carry out in the order given. */
 sealed interface GroupAction {
-    /** The router's actions for one event, run in the order of DESIGN.md §5 and timed from {@code cause}. */
-    record Execute(List<VrrpAction> actions, long cause) implements GroupAction {
+    /**
+     * The router's actions for one event, run in the order of DESIGN.md §5 and timed from {@code cause}.
+     * With {@code vipsStay}, a master that resigns keeps its VIPs until {@link ReleaseHeldVips}.
+     */
+    record Execute(List<VrrpAction> actions, long cause, boolean vipsStay) implements GroupAction {
+        Execute(List<VrrpAction> actions, long cause) {
+            this(actions, cause, false);
+        }
+    }
+
+    /** The VIPs a resigned master kept are removed now: the new master was heard, or none came in time. */
+    record ReleaseHeldVips(String why) implements GroupAction {
     }
 
     /** Make-before-break: ask the peer to take over first; if it cannot be asked, tell the policy. */

@@ -124,7 +124,7 @@ public final class GroupController implements HaLoop.Deadlines {
         TakeoverRecord last = null;
         for (GroupAction action : decided) {
             if (action instanceof GroupAction.Execute execute) {
-                last = executor.run(execute.actions(), execute.cause());
+                last = executor.run(execute.actions(), execute.cause(), execute.vipsStay());
                 // never ask the kernel here: this runs for every advert (a dump per advert: 200 groups took 52 % of a core, 18 % without)
                 reporter.takeover(last, router.priority(), dataplane.vipCount());
                 for (RoleListener listener : last.roleChange() == null ? List.<RoleListener>of() : roleListeners) {
@@ -136,6 +136,8 @@ public final class GroupController implements HaLoop.Deadlines {
                 } else {
                     apply(policy.peerUnreachable(clock.nanoTime()));
                 }
+            } else if (action instanceof GroupAction.ReleaseHeldVips release) {
+                reporter.heldVipsReleased(release.why(), dataplane.releaseVips());
             } else if (action instanceof GroupAction.SwitchoverAnswered answered) {
                 answerSwitchover(answered, last);
             } else {

@@ -20,6 +20,9 @@ final class GroupDataplane implements TakeoverSteps {
     private ConnectionCommitter committer;
     /** Written on the HA loop, read by the metrics thread. */
     private volatile long advertSendFailures;
+    /** Announcements per VIP that {@link #addVips} sent, which the burst of {@link #announce} counts in. */
+    private int announcedOnAdd;
+    private int sentOnAdd;
 
     GroupDataplane(List<HeartbeatChannel> channels, LinkTracker links, VipSet vips, AnnouncementSchedule announcements,
                    Supplier<List<ConnectionRecord>> replicated) {
@@ -35,9 +38,15 @@ final class GroupDataplane implements TakeoverSteps {
     }
 
     @Override
-    public void sendAdvert(int priority) {
+    public void sendAdvert(int priority, Channels which) {
+        boolean first = true;
         for (HeartbeatChannel channel : channels) {
             if (!links.isChannelUp(channel.index())) {
+                continue;
+            }
+            boolean send = which == Channels.ALL || (which == Channels.FIRST) == first;
+            first = false;
+            if (!send) {
                 continue;
             }
             try {
@@ -65,7 +74,10 @@ final class GroupDataplane implements TakeoverSteps {
 
     @Override
     public List<VipSet.Change> addVips() {
-        return vips.addAll();
+        announcedOnAdd = announcements.burst() > 0 ? 1 : 0;
+        List<VipSet.Change> changes = announcedOnAdd > 0 ? vips.addAllAnnouncing() : vips.addAll();
+        sentOnAdd = announcedOnAdd * (int) changes.stream().filter(change -> change.error() == null).count();
+        return changes;
     }
 
     @Override
@@ -76,7 +88,11 @@ final class GroupDataplane implements TakeoverSteps {
 
     @Override
     public int announce(long now) {
-        return vips.announce(announcements.start(now));
+        int perVip = announcements.start(now) - announcedOnAdd;
+        int sent = sentOnAdd + vips.announce(Math.max(0, perVip));
+        announcedOnAdd = 0;
+        sentOnAdd = 0;
+        return sent;
     }
 
     long garpSendFailures() {

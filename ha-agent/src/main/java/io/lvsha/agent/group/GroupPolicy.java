@@ -4,6 +4,7 @@ import io.lvsha.vrrp.AdvertIntervals;
 import io.lvsha.vrrp.ReceivedAdvert;
 import io.lvsha.vrrp.Role;
 import io.lvsha.vrrp.VirtualRouter;
+import io.lvsha.vrrp.TransitionReason;
 import io.lvsha.vrrp.VrrpAction;
 import io.lvsha.vrrp.VrrpEvent;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import java.util.List;
 final class GroupPolicy {
     /** The shortest wait for the peer to take over at a switchover; at least two adverts otherwise. */
     private static final long MIN_SWITCHOVER_WAIT_NANOS = 500_000_000L;
+    /** How long a resigned master keeps its VIPs for a new master that does not show itself. */
+    private static final int KEPT_VIPS_INTERVALS = 3;
     /** A master that followed its sync group out holds back until a member is master again: a year is "until then". */
     static final long SYNC_GROUP_HOLD_NANOS = 365L * 24 * 3600 * 1_000_000_000L;
 
@@ -35,6 +38,13 @@ final class GroupPolicy {
     /** The sum of the weights of the tracked interfaces that are down (weights are negative). */
     private int trackPenalty;
     private PendingSwitchover pending;
+    /**
+     * A master that resigned for a switchover (priority 0) keeps its VIPs until the new master's
+     * first advert, or until {@link #keptVipsDeadline}: without it clients lost Skew_Time of
+     * traffic between our VIPs' removal and the new master's GARP (62 ms at 100 ms adverts).
+     */
+    private boolean vipsKept;
+    private long keptVipsDeadline;
 
     /** A master's switchover waiting for the peer to take over first. */
     private record PendingSwitchover(long startedAt, long deadline, long holdNanos) {
@@ -53,12 +63,26 @@ final class GroupPolicy {
     /** Leaves the group: a master resigns with priority 0. */
     List<GroupAction> stop(long now) {
         participating = false;
-        return route(new VrrpEvent.Shutdown(), now, now);
+        List<GroupAction> out = new ArrayList<>(route(new VrrpEvent.Shutdown(), now, now));
+        if (vipsKept) {
+            vipsKept = false;
+            out.add(new GroupAction.ReleaseHeldVips("the agent stopped"));
+        }
+        return out;
     }
 
     /** @param receivedNanos when the frame was captured: the Master_Down_Timer runs from the advert's arrival */
     List<GroupAction> advert(int channel, ReceivedAdvert advert, long receivedNanos) {
-        return participating ? route(new VrrpEvent.AdvertReceived(channel, advert), receivedNanos, receivedNanos) : List.of();
+        if (!participating) {
+            return List.of();
+        }
+        List<GroupAction> out = route(new VrrpEvent.AdvertReceived(channel, advert), receivedNanos, receivedNanos);
+        if (vipsKept && router.role() == Role.BACKUP && advert.advert().priority() > 0) {
+            vipsKept = false;
+            out = new ArrayList<>(out);
+            out.add(new GroupAction.ReleaseHeldVips("the new master " + advert.source() + " was heard"));
+        }
+        return out;
     }
 
     /** Channel links and the peer session's preempt hold: facts the router weighs in every state. */
@@ -76,15 +100,18 @@ final class GroupPolicy {
     }
 
     boolean hasDeadline() {
-        return router.hasDeadline() || pending != null;
+        return router.hasDeadline() || pending != null || vipsKept;
     }
 
     long nextDeadline() {
-        if (pending == null) {
-            return router.nextDeadline();
+        long next = router.hasDeadline() ? router.nextDeadline() : Long.MAX_VALUE;
+        if (pending != null && (next == Long.MAX_VALUE || pending.deadline() - next < 0)) {
+            next = pending.deadline();
         }
-        return router.hasDeadline() && router.nextDeadline() - pending.deadline() < 0 ? router.nextDeadline()
-                : pending.deadline();
+        if (vipsKept && (next == Long.MAX_VALUE || keptVipsDeadline - next < 0)) {
+            next = keptVipsDeadline;
+        }
+        return next;
     }
 
     List<GroupAction> tick(long now) {
@@ -97,6 +124,11 @@ final class GroupPolicy {
             pending = null;
             out.add(new GroupAction.SwitchoverFellBack(now - late.startedAt()));
             out.addAll(resign(now, late.holdNanos()));
+        }
+        if (vipsKept && now - keptVipsDeadline >= 0) {
+            vipsKept = false;
+            out.add(new GroupAction.ReleaseHeldVips("no new master was heard in "
+                    + KEPT_VIPS_INTERVALS + " advert intervals"));
         }
         return out;
     }
@@ -249,7 +281,20 @@ final class GroupPolicy {
             return List.of();
         }
         List<GroupAction> out = new ArrayList<>(2);
-        out.add(new GroupAction.Execute(actions, cause));
+        boolean resigned = false;
+        for (VrrpAction action : actions) {
+            if (action instanceof VrrpAction.RoleChanged change) {
+                resigned = change.from() == Role.MASTER && change.reason().cause() == TransitionReason.Cause.SWITCHOVER;
+                if (change.to() == Role.MASTER || change.from() == Role.MASTER && !resigned) {
+                    vipsKept = false; // master again (its VIPs are renewed), or gone from master another way
+                }
+            }
+        }
+        if (resigned) {
+            vipsKept = true;
+            keptVipsDeadline = now + KEPT_VIPS_INTERVALS * AdvertIntervals.centisToNanos(router.config().adverIntervalCentis());
+        }
+        out.add(new GroupAction.Execute(actions, cause, resigned));
         if (pending != null && actions.stream().anyMatch(action -> action instanceof VrrpAction.RoleChanged change
                 && change.from() == Role.MASTER)) {
             out.add(new GroupAction.SwitchoverAnswered(true, now - pending.startedAt(), true));

@@ -119,15 +119,29 @@ final class GroupReporter {
                 Map.of("from", "MASTER", "peer", peerName));
     }
 
+    /** The VIPs a resigned master kept until a new master showed itself are gone now, for {@code why}. */
+    void heldVipsReleased(String why, List<VipSet.Change> changes) {
+        for (VipSet.Change change : changes) {
+            vipChange(change, " (kept through the switchover until " + why + ")", Map.of("reason", why));
+        }
+    }
+
     void vipChange(VipSet.Change change) {
+        vipChange(change, "", Map.of());
+    }
+
+    private void vipChange(VipSet.Change change, String because, Map<String, Object> more) {
         String vip = change.vip().address().toString();
         String iface = change.vip().iface();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("vip", vip);
+        fields.put("interface", iface);
+        fields.putAll(more);
         if (change.error() != null) {
-            events.emit("vip-error", vip + " on " + iface + ": " + change.error(),
-                    Map.of("vip", vip, "interface", iface, "error", change.error()));
+            fields.put("error", change.error());
+            events.emit("vip-error", vip + " on " + iface + ": " + change.error(), fields);
         } else if (change.changed()) {
-            events.emit(change.added() ? "vip-added" : "vip-removed", vip + " on " + iface,
-                    Map.of("vip", vip, "interface", iface));
+            events.emit(change.added() ? "vip-added" : "vip-removed", vip + " on " + iface + because, fields);
         }
     }
 

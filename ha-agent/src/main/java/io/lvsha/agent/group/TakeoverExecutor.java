@@ -24,10 +24,25 @@ final class TakeoverExecutor {
     }
 
     TakeoverRecord run(List<VrrpAction> actions, long cause) {
+        return run(actions, cause, false);
+    }
+
+    /** @param vipsStay a master that resigns keeps its VIPs (the policy releases them later) */
+    TakeoverRecord run(List<VrrpAction> actions, long cause, boolean vipsStay) {
         // A switchover's old master is alive and releases the moment it hears us: our advert must
         // follow our VIPs and GARP, or it would drop its VIPs before the clients were told of ours.
-        boolean advertLast = actions.stream().anyMatch(action -> action instanceof VrrpAction.RoleChanged change
-                && change.to() == Role.MASTER && change.reason().cause() == TransitionReason.Cause.SWITCHOVER);
+        boolean advertLast = false;
+        boolean takeover = false;
+        for (VrrpAction action : actions) {
+            if (action instanceof VrrpAction.RoleChanged change && change.to() == Role.MASTER) {
+                takeover = true;
+                advertLast = change.reason().cause() == TransitionReason.Cause.SWITCHOVER;
+            }
+        }
+        // A takeover's advert goes out on the first channel only, before the VIPs; the other channels
+        // get theirs after the GARP: each send crosses the LAN's switch (a lab's bridge: ~0.2 ms of
+        // the sender's time), and the clients wait for the GARP, not for the peer's second channel.
+        boolean advertSplit = takeover && !advertLast;
         VrrpAction.SendAdvert heldAdvert = null;
         long advertAt = 0;
         long committedAt = 0;
@@ -41,6 +56,10 @@ final class TakeoverExecutor {
         for (VrrpAction action : actions) {
             if (action instanceof VrrpAction.SendAdvert send && advertLast) {
                 heldAdvert = send;
+            } else if (action instanceof VrrpAction.SendAdvert send && advertSplit && heldAdvert == null) {
+                steps.sendAdvert(send.priority(), TakeoverSteps.Channels.FIRST);
+                advertAt = advertAt == 0 ? clock.nanoTime() : advertAt;
+                heldAdvert = send;
             } else if (action instanceof VrrpAction.SendAdvert send) {
                 steps.sendAdvert(send.priority());
                 advertAt = advertAt == 0 ? clock.nanoTime() : advertAt;
@@ -52,7 +71,7 @@ final class TakeoverExecutor {
                     committedAt = commit == null ? 0 : clock.nanoTime();
                     vipChanges = steps.addVips();
                     vipsAt = clock.nanoTime();
-                } else if (change.from() == Role.MASTER) {
+                } else if (change.from() == Role.MASTER && !vipsStay) {
                     vipChanges = steps.releaseVips();
                 }
             } else if (action instanceof VrrpAction.AnnounceAddresses) {
@@ -62,7 +81,9 @@ final class TakeoverExecutor {
                 channelChanges.add(action);
             }
         }
-        if (heldAdvert != null) {
+        if (heldAdvert != null && advertSplit) {
+            steps.sendAdvert(heldAdvert.priority(), TakeoverSteps.Channels.REST);
+        } else if (heldAdvert != null) {
             steps.sendAdvert(heldAdvert.priority());
             advertAt = clock.nanoTime();
         }

@@ -5,12 +5,24 @@ import java.util.List;
 
 /** The dataplane side of a takeover or release, as {@link TakeoverExecutor} drives it. HA loop only. */
 interface TakeoverSteps {
-    /** On every channel whose link is up; a failure is counted, not thrown (the peer's takeover shows it). */
-    void sendAdvert(int priority);
+    /** Which of the channels whose link is up an advert goes out on. */
+    enum Channels { ALL, FIRST, REST }
+
+    /** A failure is counted, not thrown (the peer's takeover shows it). */
+    void sendAdvert(int priority, Channels which);
+
+    /** On every channel whose link is up. */
+    default void sendAdvert(int priority) {
+        sendAdvert(priority, Channels.ALL);
+    }
 
     /** Installs the replicated connections; null when this director has nothing to commit. */
     CommitResult commitState();
 
+    /**
+     * Adds every VIP, each announced once the moment it is there (the first frame of the burst
+     * {@link #announce} completes), so that the first VIP's GARP does not wait for the others' adds.
+     */
     List<VipSet.Change> addVips();
 
     /** Stops the announcements and removes the VIPs. */

@@ -76,7 +76,12 @@ public final class VipSet {
      * A change that says {@code changed} added a VIP that was not there.
      */
     public List<Change> addAll() {
-        return changeAll(true);
+        return changeAll(true, false);
+    }
+
+    /** As {@link #addAll}, each VIP announced once right after it is added (a takeover's first GARP). */
+    public List<Change> addAllAnnouncing() {
+        return changeAll(true, true);
     }
 
     public int lifetimeSeconds() {
@@ -85,15 +90,19 @@ public final class VipSet {
 
     /** Removes every VIP that is present. */
     public List<Change> removeAll() {
-        return changeAll(false);
+        return changeAll(false, false);
     }
 
-    private List<Change> changeAll(boolean add) {
+    private List<Change> changeAll(boolean add, boolean announce) {
         List<Change> changes = new ArrayList<>(vips.size());
-        for (AgentConfig.Vip vip : vips) {
+        for (int i = 0; i < vips.size(); i++) {
+            AgentConfig.Vip vip = vips.get(i);
             try {
                 AddressManager.Outcome outcome = add ? addresses.addFor(vip.iface(), vip.address(), lifetimeSeconds)
                         : addresses.remove(vip.iface(), vip.address());
+                if (announce) {
+                    announceOne(i);
+                }
                 changes.add(new Change(vip, add, outcome == AddressManager.Outcome.CHANGED, null));
             } catch (IOException e) {
                 changes.add(new Change(vip, add, false, e.getMessage()));
@@ -107,15 +116,21 @@ public final class VipSet {
         int sent = 0;
         for (int round = 0; round < perVip; round++) {
             for (int i = 0; i < announcements.size(); i++) {
-                try {
-                    ports.get(i).send(announcements.get(i));
-                    sent++;
-                } catch (IOException e) {
-                    announcementFailures++;
-                }
+                sent += announceOne(i);
             }
         }
         return sent;
+    }
+
+    /** @return 1 if VIP {@code i}'s announcement went out, 0 if it failed (counted) */
+    private int announceOne(int i) {
+        try {
+            ports.get(i).send(announcements.get(i));
+            return 1;
+        } catch (IOException e) {
+            announcementFailures++;
+            return 0;
+        }
     }
 
     /** For each VIP, whether it is on its interface now (asked of the kernel). */

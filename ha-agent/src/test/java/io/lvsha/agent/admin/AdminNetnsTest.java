@@ -61,6 +61,12 @@ class AdminNetnsTest extends LabTest {
         assertEquals("BACKUP", reply.path("role").asText());
         lab.awaitRole("d2", "MASTER", SOON);
         assertTrue(lab.hasAddress("d2", "pub0", VIP));
+        // Without a peer link d1 resigned with priority 0 but kept its VIPs until d2 showed itself:
+        // clients were served by d1 until d2's GARP, not left without anyone for Skew_Time.
+        JsonNode released = lab.awaitEvent("d1", "kept VIPs released", e -> e.path("event").asText().equals("vip-removed")
+                && e.has("reason"), SOON);
+        assertTrue(released.path("reason").asText().matches("the new master (10\\.99\\.0|192\\.168\\.50)\\.12 was heard"),
+                released.toString()); // d2's address on whichever channel brought its advert first
         assertFalse(lab.hasAddress("d1", "pub0", VIP));
         try (StallWatch machine = StallWatch.start()) {
             Thread.sleep(2000); // several Master_Down_Intervals: a preempting d1 would be back by now

@@ -75,6 +75,7 @@ class RealServerControlTest {
     }
 
     private String events() {
+        logs.forEach(EventLog::awaitWritten);
         return console.toString(StandardCharsets.UTF_8);
     }
 

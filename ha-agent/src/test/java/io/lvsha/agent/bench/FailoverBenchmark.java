@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * ha-agent beside keepalived, failover by failover, in the namespace lab: the same two directors,
- * the same client probe (ping every 1 ms), the same capture in the client's namespace and the same
+ * the same client probe (ping every 1 ms, under SCHED_FIFO 50: the client stands for another
+ * machine), the same capture in the client's namespace (kernel stamps) and the same
  * analysis for both. The reps alternate (ours, theirs, ours...) so that the machine's noise hits
  * both alike. Prints min / median / max of every figure for each, and the ratio of the medians
  * (ha-agent / keepalived). Bounded in count and time; traffic stays inside the lab.
@@ -118,10 +119,13 @@ public final class FailoverBenchmark {
     }
 
     private static void oneRound(Lab lab, Pair pair, Scenario scenario, Map<String, List<Long>> figures) throws Exception {
-        Setup setup = pair instanceof Agent ? scenario.ours() : scenario.theirs();
+        Setup setup = pair.setup;
         pair.start();
         try (Capture client = Capture.start(lab, "cl", "eth0", "arp or ip proto 112 or icmp")) {
-            lab.start("ping", List.of("ip", "netns", "exec", lab.namespace("cl"), "ping", "-q", "-i", "0.001", "-W", "1", VIP));
+            // The client stands for another machine: under SCHED_FIFO above both directors' threads,
+            // so that a gap is the directors', not the prober's wait for a CPU they share in the lab.
+            lab.start("ping", List.of("ip", "netns", "exec", lab.namespace("cl"), "chrt", "-f", "50", "ping", "-q", "-i",
+                    "0.001", "-W", "1", VIP));
             Thread.sleep(300 + 3L * setup.centis() * 10);
             long faultAt = System.nanoTime();
             switch (scenario.fault()) {
@@ -139,8 +143,11 @@ public final class FailoverBenchmark {
             Thread.sleep(300);
             lab.signal("ping", "KILL");
             Round round = Round.of(client.frames(), faultAt);
+            if (System.getenv("FAILOVER_TIMELINE") != null) {
+                printTimeline(pair.name, client.frames(), faultAt);
+            }
             if (round == null) {
-                System.out.println("  " + pair.name() + ": round not measurable (a frame is missing from the capture); skipped");
+                System.out.println("  " + pair.name + ": round not measurable (a frame is missing from the capture); skipped");
             } else {
                 record(figures, scenario, setup, round);
             }
@@ -152,6 +159,42 @@ public final class FailoverBenchmark {
             for (String node : List.of("d1", "d2")) {
                 lab.exec(node, "ip", "addr", "flush", "dev", "pub0", "to", VIP + "/32");
                 lab.exec(node, "ip", "addr", "flush", "dev", "priv0", "to", "192.168.50.1/32");
+            }
+        }
+    }
+
+    /**
+     * With FAILOVER_TIMELINE set: what the client saw from the fault on (adverts, ARP, the MAC its
+     * probes went to, and the gaps in the answers over 2 ms), in ms from the fault: where a gap comes from.
+     */
+    private static void printTimeline(String software, List<Capture.Frame> frames, long faultAt) {
+        System.out.println("  timeline of " + software + " (ms from the fault):");
+        java.util.HexFormat hex = java.util.HexFormat.ofDelimiter(":");
+        String probesTo = null;
+        long lastAnswer = 0;
+        for (Capture.Frame frame : frames) {
+            byte[] b = frame.bytes();
+            double at = (frame.atNanos() - faultAt) / 1e6;
+            ReceivedAdvert advert = frame.advert();
+            boolean icmp = b.length > 34 && b[12] == 0x08 && b[13] == 0x00 && b[23] == 1;
+            if (icmp && b[34] == 8) {
+                String to = hex.formatHex(b, 0, 6);
+                if (!to.equals(probesTo) && at > -50) {
+                    System.out.printf("    %9.3f  probes now go to %s%n", at, to);
+                }
+                probesTo = to;
+            } else if (icmp && b[34] == 0) {
+                if (lastAnswer != 0 && frame.atNanos() - lastAnswer > 2_000_000L) {
+                    System.out.printf("    %9.3f  answer from %s after a gap of %.3f ms%n", at, hex.formatHex(b, 6, 12),
+                            (frame.atNanos() - lastAnswer) / 1e6);
+                }
+                lastAnswer = frame.atNanos();
+            } else if (at > -50 && advert != null) {
+                System.out.printf("    %9.3f  advert from %s priority %d%n", at, advert.source(), advert.advert().priority());
+            } else if (at > -50 && frame.isArp()) {
+                System.out.printf("    %9.3f  ARP op %d from %s: %d.%d.%d.%d asks/tells %d.%d.%d.%d%n", at, b[21],
+                        hex.formatHex(b, 22, 28), b[28] & 0xff, b[29] & 0xff, b[30] & 0xff, b[31] & 0xff,
+                        b[38] & 0xff, b[39] & 0xff, b[40] & 0xff, b[41] & 0xff);
             }
         }
     }
@@ -229,25 +272,33 @@ public final class FailoverBenchmark {
     }
 
     /** One software's pair of directors in the lab: d1 master (priority 150), d2 backup (100). */
-    private interface Pair {
-        String name();
+    private abstract static class Pair {
+        final Lab lab;
+        final Setup setup;
+        final String name;
+
+        Pair(Lab lab, Setup setup, String name) {
+            this.lab = lab;
+            this.setup = setup;
+            this.name = name;
+        }
 
         /** Starts both and returns once d1 is master and d2 backup, past d1's announcements. */
-        void start() throws Exception;
+        abstract void start() throws Exception;
 
         /** SIGKILL to everything of it on {@code node}. */
-        void kill(String node);
+        abstract void kill(String node);
 
         /** SIGTERM to its main process on {@code node}, as systemd stops it. */
-        void terminate(String node);
+        abstract void terminate(String node);
 
         /** Hands mastership from d1 to d2 the best way the software offers. */
-        void switchover(boolean faultState) throws Exception;
+        abstract void switchover(boolean faultState) throws Exception;
 
         /** Waits until d2 holds the VIP. */
-        void awaitTakenOver() throws Exception;
+        abstract void awaitTakenOver() throws Exception;
 
-        void stop() throws InterruptedException;
+        abstract void stop() throws InterruptedException;
     }
 
     private static void stopAll(Lab lab, String... names) throws InterruptedException {
@@ -259,19 +310,11 @@ public final class FailoverBenchmark {
         }
     }
 
-    private static final class Agent implements Pair {
-        private final Lab lab;
-        private final Setup setup;
+    private static final class Agent extends Pair {
         private int d2Changes;
 
         Agent(Lab lab, Setup setup) {
-            this.lab = lab;
-            this.setup = setup;
-        }
-
-        @Override
-        public String name() {
-            return "ha-agent";
+            super(lab, setup, "ha-agent");
         }
 
         private Path config(String node, int priority) throws Exception {
@@ -281,7 +324,7 @@ public final class FailoverBenchmark {
         }
 
         @Override
-        public void start() throws Exception {
+        void start() throws Exception {
             Files.deleteIfExists(lab.eventFile("d1"));
             Files.deleteIfExists(lab.eventFile("d2"));
             lab.startAgent("d1", config("d1", 150));
@@ -296,45 +339,36 @@ public final class FailoverBenchmark {
         }
 
         @Override
-        public void kill(String node) {
+        void kill(String node) {
             lab.killNow(node);
         }
 
         @Override
-        public void terminate(String node) {
+        void terminate(String node) {
             lab.terminateNow(node);
         }
 
         @Override
-        public void switchover(boolean faultState) throws Exception {
+        void switchover(boolean faultState) throws Exception {
             AdminClient.call(lab.dir().resolve("d1.sock"), "{\"cmd\":\"switchover\",\"args\":{\"hold\":5}}");
         }
 
         /** Also prints d2's own record of the takeover's steps: where the time between advert and GARP goes. */
         @Override
-        public void awaitTakenOver() throws Exception {
+        void awaitTakenOver() throws Exception {
             System.out.println("  ha-agent d2's takeover record: "
                     + lab.awaitRole("d2", "MASTER", SOON, d2Changes).path("takeover"));
         }
 
         @Override
-        public void stop() throws InterruptedException {
+        void stop() throws InterruptedException {
             stopAll(lab, "d1", "d2");
         }
     }
 
-    private static final class Keepalived implements Pair {
-        private final Lab lab;
-        private final Setup setup;
-
+    private static final class Keepalived extends Pair {
         Keepalived(Lab lab, Setup setup) {
-            this.lab = lab;
-            this.setup = setup;
-        }
-
-        @Override
-        public String name() {
-            return "keepalived";
+            super(lab, setup, "keepalived");
         }
 
         private Path trackFile(String node) {
@@ -388,7 +422,7 @@ public final class FailoverBenchmark {
         }
 
         @Override
-        public void start() throws Exception {
+        void start() throws Exception {
             startOn("d1", 150);
             awaitAddress(lab, "d1", VIP, true);
             startOn("d2", 100);
@@ -397,17 +431,17 @@ public final class FailoverBenchmark {
         }
 
         @Override
-        public void kill(String node) {
+        void kill(String node) {
             lab.killNow("ka-" + node);
         }
 
         @Override
-        public void terminate(String node) {
+        void terminate(String node) {
             lab.terminateNow("ka-" + node);
         }
 
         @Override
-        public void switchover(boolean faultState) throws Exception {
+        void switchover(boolean faultState) throws Exception {
             if (faultState) {
                 Files.writeString(Path.of(trackFile("d1") + ".fault"), "1\n");
             } else {
@@ -416,12 +450,12 @@ public final class FailoverBenchmark {
         }
 
         @Override
-        public void awaitTakenOver() throws Exception {
+        void awaitTakenOver() throws Exception {
             awaitAddress(lab, "d2", VIP, true);
         }
 
         @Override
-        public void stop() throws InterruptedException {
+        void stop() throws InterruptedException {
             stopAll(lab, "ka-d1", "ka-d2");
         }
     }

@@ -76,6 +76,13 @@ class FailoverNetnsTest extends LabTest {
             }
             assertTrue(client.frames().stream().anyMatch(f -> D2_MAC.equals(f.garpSenderMac(VIP))),
                     "no gratuitous ARP from d2 reached the client");
+            Thread.sleep(500); // the rest of the burst; its repeat comes 2 s after
+            List<Capture.Frame> frames = client.frames();
+            assertEquals(5, frames.stream().filter(f -> D2_MAC.equals(f.garpSenderMac(VIP))).count(),
+                    "the lab's burst of 5, the first of them sent right after the VIP's add, counted once");
+            int firstAdvert = indexOf(frames, "10.99.0.12", -1);
+            int firstGarp = frames.indexOf(frames.stream().filter(f -> D2_MAC.equals(f.garpSenderMac(VIP))).findFirst().get());
+            assertTrue(firstAdvert >= 0 && firstAdvert < firstGarp, "d2 advertised before its GARP (DESIGN.md §5)");
         }
         lab.exec("cl", "ping", "-c", "3", "-i", "0.2", "-W", "2", VIP);
         assertTrue(lab.exec("cl", "ip", "neigh", "show", VIP).contains(D2_MAC), "the client still talks to d1");

@@ -124,6 +124,41 @@ class GroupPolicyTest {
     }
 
     @Test
+    void aMasterThatResignedKeepsItsVipsUntilTheNewMastersFirstAdvert() {
+        GroupPolicy policy = master(150);
+        List<GroupAction> actions = policy.switchover(now, 30_000 * MS, false);
+        assertTrue(((GroupAction.Execute) actions.get(0)).vipsStay(), "the VIPs went with the priority 0");
+        assertTrue(advertFromPeer(policy, 0).stream().noneMatch(GroupAction.ReleaseHeldVips.class::isInstance),
+                "a resigning router is no new master");
+        List<GroupAction> heard = advertFromPeer(policy, 100);
+        assertEquals(List.of(new GroupAction.ReleaseHeldVips("the new master 10.0.0.12 was heard")), heard);
+        assertTrue(advertFromPeer(policy, 100).isEmpty(), "released once");
+    }
+
+    @Test
+    void keptVipsGoAfterThreeIntervalsWithoutANewMasterOrWhenTheAgentStops() {
+        GroupPolicy policy = master(150);
+        long resigned = now;
+        policy.switchover(now, 30_000 * MS, false);
+        assertEquals(resigned + 300 * MS, policy.nextDeadline());
+        assertTrue(policy.tick(resigned + 299 * MS).isEmpty());
+        assertEquals(List.of(new GroupAction.ReleaseHeldVips("no new master was heard in 3 advert intervals")),
+                policy.tick(resigned + 300 * MS));
+
+        GroupPolicy stopping = master(150);
+        stopping.switchover(now, 30_000 * MS, false);
+        assertTrue(stopping.stop(now + MS).contains(new GroupAction.ReleaseHeldVips("the agent stopped")));
+    }
+
+    @Test
+    void aMasterThatLosesToAHigherPriorityLetsItsVipsGoAtOnce() {
+        GroupPolicy policy = master(100);
+        List<GroupAction> lost = advertFromPeer(policy, 200);
+        assertEquals(Role.BACKUP, roleChange(lost).to());
+        assertFalse(((GroupAction.Execute) lost.get(0)).vipsStay());
+    }
+
+    @Test
     void aPeerThatCannotBeAskedAfterAllMakesTheMasterResign() {
         GroupPolicy policy = master(150);
         policy.switchover(now, 0, true);

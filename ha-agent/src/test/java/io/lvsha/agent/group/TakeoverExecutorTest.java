@@ -27,8 +27,8 @@ class TakeoverExecutorTest {
 
     private final TakeoverSteps recording = new TakeoverSteps() {
         @Override
-        public void sendAdvert(int priority) {
-            steps.add("advert " + priority);
+        public void sendAdvert(int priority, Channels which) {
+            steps.add("advert " + priority + (which == Channels.ALL ? "" : " on " + which.name().toLowerCase()));
         }
 
         @Override
@@ -63,10 +63,10 @@ class TakeoverExecutorTest {
     }
 
     @Test
-    void aTimerTakeoverAdvertisesFirstThenCommitsThenAddsTheVipsThenAnnounces() {
+    void aTimerTakeoverAdvertisesFirstThenCommitsThenAddsTheVipsThenAnnouncesThenAdvertisesOnTheOtherChannels() {
         TakeoverRecord run = executor.run(List.of(new VrrpAction.SendAdvert(100),
                 change(Role.BACKUP, Role.MASTER, Cause.MASTER_DOWN), new VrrpAction.AnnounceAddresses()), CAUSE);
-        assertEquals(List.of("advert 100", "commit", "add VIPs", "announce"), steps);
+        assertEquals(List.of("advert 100 on first", "commit", "add VIPs", "announce", "advert 100 on rest"), steps);
         assertTrue(run.becameMaster());
         assertEquals(7, run.commit().installed());
         assertEquals(3, run.garpSent());
@@ -95,6 +95,12 @@ class TakeoverExecutorTest {
         Map<String, Object> outcome = run.outcome(Role.BACKUP, 150);
         assertEquals("MASTER", outcome.get("from"));
         assertFalse(outcome.containsKey("takeover"));
+    }
+
+    @Test
+    void aResignThatKeepsTheVipsSendsThePriorityZeroAndLeavesThemInPlace() {
+        executor.run(List.of(new VrrpAction.SendAdvert(0), change(Role.MASTER, Role.BACKUP, Cause.SWITCHOVER)), CAUSE, true);
+        assertEquals(List.of("advert 0"), steps);
     }
 
     @Test
