@@ -87,6 +87,7 @@ public final class Main {
             System.exit(1);
             return;
         }
+        admin.warmUp(java.util.List.of("{\"cmd\":\"hello\"}", "{\"cmd\":\"status\"}"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             // Resign with priority 0 and remove the VIPs first; the admin socket's close waits for

@@ -127,7 +127,7 @@ public final class HaAgent implements AutoCloseable {
             for (Map.Entry<String, LinkPort> port : ports.entrySet()) {
                 port.getValue().warmUp(macs.get(port.getKey()));
             }
-            MetricsWiring.registerLoop(metrics, loop);
+            MetricsWiring.registerLoop(metrics, loop, events);
             SharedLinkStates links = new SharedLinkStates(Interfaces::isUp, System::nanoTime);
             for (RunningGroup group : groups) {
                 group.wire(config, addresses, ports, macs, links, metrics, groups.size() == 1 ? "" : "group." + group.name() + ".");

@@ -81,6 +81,7 @@ public final class HaLoop implements Executor {
     private final Thread thread;
     private volatile Deadlines deadlines;
     private volatile java.util.function.LongConsumer lagSink = lag -> { };
+    private volatile java.util.function.LongConsumer stallSink = lag -> { };
     private volatile boolean running = true;
     /** The queue was drained once for the deadline now due; the deadline fires next, whatever is queued. */
     private boolean drainedForDeadline;
@@ -93,6 +94,11 @@ public final class HaLoop implements Executor {
     /** Receives the lateness, in nanoseconds, of every deadline served (for the lag histogram). */
     public void reportLagTo(java.util.function.LongConsumer sink) {
         this.lagSink = sink;
+    }
+
+    /** Receives the lateness of every deadline served more than 5 ms late (a stall), on the loop thread. */
+    public void reportStallsTo(java.util.function.LongConsumer sink) {
+        this.stallSink = sink;
     }
 
     public void start(Deadlines owner) {
@@ -204,7 +210,7 @@ public final class HaLoop implements Executor {
         maxLagNanos.accumulateAndGet(lagNanos, Math::max);
         if (lagNanos > STALL_THRESHOLD_NANOS) {
             stalls.incrementAndGet();
-            LOG.warn("HA loop served a timer {} ms late (GC or scheduler stall)", lagNanos / 1_000_000);
+            stallSink.accept(lagNanos);
         }
     }
 

@@ -548,9 +548,14 @@ public final class FailoverBenchmark {
                             vrid == 51 ? "ha-agent" : "keepalived", takeovers, describeTail(gaps));
                 }
             }
-            long stalls = Files.readAllLines(lab.dir().resolve("d1.err")).stream().filter(l -> l.contains("late")).count()
-                    + Files.readAllLines(lab.dir().resolve("d2.err")).stream().filter(l -> l.contains("late")).count();
-            System.out.printf("  ha-agent's HA loops logged %d late timers%n", stalls);
+            for (String node : List.of("d1", "d2")) {
+                com.fasterxml.jackson.databind.JsonNode reply = AdminClient.call(lab.dir().resolve(node + ".sock"),
+                        "{\"cmd\":\"metrics\"}");
+                com.fasterxml.jackson.databind.JsonNode metrics = reply.has("metrics") ? reply.path("metrics") : reply;
+                long events = lab.events(node).stream().filter(e -> e.path("event").asText().equals("host-stall")).count();
+                System.out.printf("  ha-agent %s: HA loop timers served over 5 ms late %s (host-stall events %d)%n", node,
+                        metrics.path("ha.loop.stalls").asText("?"), events);
+            }
         }
     }
 
