@@ -88,9 +88,10 @@ public final class AdvertCodec {
         out[offset + 6] = 0;
         out[offset + 7] = 0;
         int position = offset + HEADER_LENGTH;
-        for (IpAddress address : advert.addresses()) {
-            address.writeTo(out, position);
-            position += address.family().addressLength();
+        List<IpAddress> addresses = advert.addresses();
+        for (int i = 0; i < addresses.size(); i++) { // indexed: no iterator on the advert path
+            addresses.get(i).writeTo(out, position);
+            position += addresses.get(i).family().addressLength();
         }
         if (advert.version() == VrrpVersion.V2) {
             advert.v2Auth().writeDataTo(out, position);

@@ -27,7 +27,7 @@ final class InternetChecksum {
     }
 
     InternetChecksum addAddress(IpAddress address) {
-        byte[] raw = address.toBytes();
+        byte[] raw = address.bytesInPlace(); // no copy: the advert path allocates nothing
         return add(raw, 0, raw.length);
     }
 

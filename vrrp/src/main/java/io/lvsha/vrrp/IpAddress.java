@@ -61,6 +61,11 @@ public final class IpAddress implements Comparable<IpAddress> {
         System.arraycopy(bytes, 0, buffer, offset, bytes.length);
     }
 
+    /** The network-order bytes themselves, for this package's encoders only: never to be written. */
+    byte[] bytesInPlace() {
+        return bytes;
+    }
+
     /** @return a copy of the network-order bytes */
     public byte[] toBytes() {
         return bytes.clone();

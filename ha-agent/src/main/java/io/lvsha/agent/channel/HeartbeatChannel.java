@@ -12,6 +12,7 @@ import io.lvsha.vrrp.DropReason;
 import io.lvsha.vrrp.IpAddress;
 import io.lvsha.vrrp.ReceiveFilter;
 import io.lvsha.vrrp.ReceivedAdvert;
+import io.lvsha.vrrp.Advertisement;
 import io.lvsha.vrrp.VirtualRouterConfig;
 import java.io.IOException;
 import java.util.HashSet;
@@ -53,6 +54,7 @@ public final class HeartbeatChannel implements AutoCloseable {
     private final IpAddress group;
     private final MacAddress mac;
     private final VirtualRouterConfig router;
+    private final Advertisement[] advertByPriority = new Advertisement[Advertisement.PRIORITY_OWNER + 1];
     /** Replaced whole when a speaker is learned: read by the pcap thread. */
     private volatile ReceiveFilter filter;
     private final Set<IpAddress> configuredSpeakers;
@@ -161,17 +163,30 @@ public final class HeartbeatChannel implements AutoCloseable {
         return filter.knownSpeakers();
     }
 
+    /**
+     * Each priority's advert, made the first time it is sent: a master at 10 ms sends 100 a second,
+     * and the advert path allocates nothing (with the codec's in-place checksums).
+     */
+    private Advertisement advertAt(int priority) {
+        Advertisement advert = advertByPriority[priority];
+        if (advert == null) {
+            advert = router.advertisement(priority);
+            advertByPriority[priority] = advert;
+        }
+        return advert;
+    }
+
     /** Sends one advert at {@code priority}: multicast, or to each unicast peer. HA loop only. */
     public void sendAdvert(int priority) throws IOException {
         ipIdentification = (ipIdentification + 1) & 0xffff;
         if (peers.isEmpty()) {
-            AdvertCodec.encodeDatagram(router.advertisement(priority), source, group, router.checksumMode(),
+            AdvertCodec.encodeDatagram(advertAt(priority), source, group, router.checksumMode(),
                     ipIdentification, advertFrame, EthernetFrames.HEADER_LENGTH);
             port.send(advertFrame);
         } else {
             // The v3 checksum covers the destination, so each peer gets its own encoding.
             for (IpAddress peer : peers) {
-                int length = AdvertCodec.encodeDatagram(router.advertisement(priority), source, peer,
+                int length = AdvertCodec.encodeDatagram(advertAt(priority), source, peer,
                         router.checksumMode(), ipIdentification, unicastDatagram, 0);
                 unicast.send(unicastDatagram, length, peer);
             }
