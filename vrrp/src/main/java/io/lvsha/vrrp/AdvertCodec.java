@@ -216,26 +216,29 @@ public final class AdvertCodec {
     private static int verifyChecksum(VrrpVersion version, ChecksumMode mode, IpAddress source,
                                       IpAddress destination, byte[] buffer, int offset, int length) {
         // Sum the message as if the checksum field were zero, without writing into the caller's buffer.
-        InternetChecksum sum = startChecksum(version, mode, source, destination, length);
-        sum.add(buffer, offset, 6);
-        sum.add(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
-        return sum.finish();
+        long sum = startChecksum(version, mode, source, destination, length);
+        sum = InternetChecksum.add(sum, buffer, offset, 6);
+        sum = InternetChecksum.add(sum, buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
+        return InternetChecksum.finish(sum);
     }
 
     private static int checksum(VrrpVersion version, ChecksumMode mode, IpAddress source,
                                 IpAddress destination, byte[] message, int offset, int length) {
-        return startChecksum(version, mode, source, destination, length).add(message, offset, length).finish();
+        return InternetChecksum.finish(InternetChecksum.add(startChecksum(version, mode, source, destination, length),
+                message, offset, length));
     }
 
-    private static InternetChecksum startChecksum(VrrpVersion version, ChecksumMode mode, IpAddress source,
-                                                  IpAddress destination, int length) {
-        InternetChecksum sum = new InternetChecksum();
+    private static long startChecksum(VrrpVersion version, ChecksumMode mode, IpAddress source,
+                                      IpAddress destination, int length) {
+        long sum = 0;
         boolean pseudoHeader = version == VrrpVersion.V3
                 && (source.family() == AddressFamily.IPV6 || mode == ChecksumMode.PSEUDO_HEADER);
         if (pseudoHeader) {
             // RFC 5798 §5.2.8: the IPv4 (RFC 768-style) or IPv6 (RFC 8200 §8.1) pseudo-header. Both
             // sum to src + dst + length + protocol, as the zero bytes add nothing.
-            sum.addAddress(source).addAddress(destination).add16(length).add16(IP_PROTOCOL_VRRP);
+            sum = InternetChecksum.addAddress(sum, source);
+            sum = InternetChecksum.addAddress(sum, destination);
+            sum = InternetChecksum.add16(InternetChecksum.add16(sum, length), IP_PROTOCOL_VRRP);
         }
         return sum;
     }

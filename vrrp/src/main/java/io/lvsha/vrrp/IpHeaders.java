@@ -26,7 +26,7 @@ final class IpHeaders {
         out[offset + 11] = 0;
         source.writeTo(out, offset + 12);
         destination.writeTo(out, offset + 16);
-        int checksum = new InternetChecksum().add(out, offset, AdvertCodec.IPV4_HEADER_LENGTH).finish();
+        int checksum = InternetChecksum.finish(InternetChecksum.add(0, out, offset, AdvertCodec.IPV4_HEADER_LENGTH));
         out[offset + 10] = (byte) (checksum >>> 8);
         out[offset + 11] = (byte) checksum;
     }

@@ -13,12 +13,13 @@ final class Packets {
         int length = totalLength - ihl;
         copy[ihl + 6] = 0;
         copy[ihl + 7] = 0;
-        InternetChecksum sum = new InternetChecksum();
+        long sum = 0;
         boolean v3 = (copy[ihl] & 0xf0) == 0x30;
         if (v3 && mode == ChecksumMode.PSEUDO_HEADER) {
-            sum.add(copy, 12, 8).add16(length).add16(AdvertCodec.IP_PROTOCOL_VRRP);
+            sum = InternetChecksum.add16(InternetChecksum.add16(InternetChecksum.add(sum, copy, 12, 8), length),
+                    AdvertCodec.IP_PROTOCOL_VRRP);
         }
-        int checksum = sum.add(copy, ihl, length).finish();
+        int checksum = InternetChecksum.finish(InternetChecksum.add(sum, copy, ihl, length));
         copy[ihl + 6] = (byte) (checksum >>> 8);
         copy[ihl + 7] = (byte) checksum;
         return copy;
