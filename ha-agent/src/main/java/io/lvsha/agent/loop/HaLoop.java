@@ -210,6 +210,9 @@ public final class HaLoop implements Executor {
         maxLagNanos.accumulateAndGet(lagNanos, Math::max);
         if (lagNanos > STALL_THRESHOLD_NANOS) {
             stalls.incrementAndGet();
+            // Every stall, with its time, on stderr (the lab's tests read them as a stall's
+            // evidence); the operator's host-stall events sum them up.
+            LOG.warn("HA loop served a timer {} ms late (GC or scheduler stall)", lagNanos / 1_000_000);
             stallSink.accept(lagNanos);
         }
     }
