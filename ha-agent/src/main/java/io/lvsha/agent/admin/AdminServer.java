@@ -241,8 +241,8 @@ public final class AdminServer implements AutoCloseable {
 
     /**
      * Sends each request through the socket as a client would and reads its reply: the first
-     * request an agent serves loads Jackson's and Netty's request path (146 ms measured, the first
-     * status 34 ms more), which an operator's first switchover after a start must not wait for.
+     * request an agent serves loads Jackson's and Netty's request path (146 ms measured), which an
+     * operator's first switchover after a start must not wait for.
      * Also proves the socket answers; a failure is logged, not thrown.
      */
     public void warmUp(java.util.List<String> requests) {
