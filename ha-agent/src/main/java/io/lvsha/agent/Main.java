@@ -87,9 +87,9 @@ public final class Main {
             System.exit(1);
             return;
         }
-        // hello only: it is answered on the socket's thread. A status runs on the HA loop, and its
-        // first run (34 ms) there held a starting backup's Master_Down_Timer up.
-        admin.warmUp(java.util.List.of("{\"cmd\":\"hello\"}"));
+        // The HA loop's part of a status ran once at start (HaAgent.start); what this first status
+        // loads (its encoding, on the socket's thread) an operator's first one would wait for.
+        admin.warmUp(java.util.List.of("{\"cmd\":\"hello\"}", "{\"cmd\":\"status\"}"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             // Resign with priority 0 and remove the VIPs first; the admin socket's close waits for

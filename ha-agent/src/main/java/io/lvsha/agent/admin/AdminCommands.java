@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -64,8 +65,14 @@ public final class AdminCommands {
         return new Request(command, args.isMissingNode() ? JSON.createObjectNode() : args);
     }
 
-    /** Runs a request; the future always completes with a reply line (never exceptionally). */
-    CompletableFuture<String> execute(Request request) {
+    /**
+     * Runs a request; the future always completes with a reply line (never exceptionally).
+     *
+     * @param replyThread where the reply is encoded: most commands complete on the HA loop, and
+     *     encoding there (a status's first encoding loads Jackson's serializers, tens of ms) would
+     *     hold the loop's timers up
+     */
+    CompletableFuture<String> execute(Request request, Executor replyThread) {
         agent.metrics().adminRequest();
         CompletableFuture<Map<String, Object>> work;
         try {
@@ -74,8 +81,7 @@ public final class AdminCommands {
             return CompletableFuture.completedFuture(error(e.code(), e.getMessage()));
         }
         return work.orTimeout(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .thenApply(AdminCommands::ok)
-                .exceptionally(AdminCommands::failure);
+                .handleAsync((fields, thrown) -> thrown == null ? ok(fields) : failure(thrown), replyThread);
     }
 
     private CompletableFuture<Map<String, Object>> dispatch(AdminCommand command, JsonNode args) {

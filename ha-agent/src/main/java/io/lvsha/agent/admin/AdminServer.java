@@ -190,13 +190,13 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             awaitingReplies++;
-            commands.execute(request).thenAccept(reply -> ctx.executor().execute(() -> {
+            commands.execute(request, ctx.executor()).thenAccept(reply -> {
                 awaitingReplies--;
                 ctx.writeAndFlush(reply + "\n");
                 if (request.follow() && reply.startsWith("{\"ok\":true")) {
                     startFollowing(ctx);
                 }
-            }));
+            });
         }
 
         /** Streams every later event; a follower sends nothing more, so it is exempt from the idle close. */

@@ -29,6 +29,9 @@ public final class AgentCtl {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals(ArchiveTraining.OPTION)) {
+            System.exit(ArchiveTraining.run(System.err));
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -66,38 +69,44 @@ public final class AgentCtl {
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
-        boolean follow = request.path("args").path("follow").asBoolean(false);
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            channel.write(ByteBuffer.wrap((JsonTrees.write(request) + "\n").getBytes(StandardCharsets.UTF_8)));
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-            String line = in.readLine();
-            if (line == null) {
-                err.println("ha-agentctl: the agent closed the connection without a reply");
-                return 1;
-            }
-            JsonNode reply = JsonTrees.parse(line);
-            if (!reply.path("ok").asBoolean(false)) {
-                if (json) {
-                    out.println(line);
-                }
-                err.println("ha-agentctl: " + reply.path("error").path("message").asText("error")
-                        + " (" + reply.path("error").path("code").asText("?") + ")");
-                return 1;
-            }
-            out.println(json ? line : Render.reply(AdminCommand.named(request.path("cmd").asText()), reply));
-            if (reply.path("advised").asLong(0) > 0) {
-                return 1;
-            }
-            while (follow && (line = in.readLine()) != null) {
-                out.println(json ? line : Render.event(JsonTrees.parse(line)));
-                out.flush();
-            }
-            return 0;
+            return exchange(channel, request, json, out, err);
         } catch (IOException e) {
             err.println("ha-agentctl: cannot talk to the agent at " + socket + ": " + e.getMessage()
                     + " (is ha-agent running? are you root or in its admin group?)");
             return 3;
         }
+    }
+
+    /** Sends {@code request} to the agent and prints its reply (and, following events, each later one); the exit code. */
+    static int exchange(SocketChannel channel, ObjectNode request, boolean json, PrintStream out, PrintStream err)
+            throws IOException {
+        boolean follow = request.path("args").path("follow").asBoolean(false);
+        channel.write(ByteBuffer.wrap((JsonTrees.write(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (line == null) {
+            err.println("ha-agentctl: the agent closed the connection without a reply");
+            return 1;
+        }
+        JsonNode reply = JsonTrees.parse(line);
+        if (!reply.path("ok").asBoolean(false)) {
+            if (json) {
+                out.println(line);
+            }
+            err.println("ha-agentctl: " + reply.path("error").path("message").asText("error")
+                    + " (" + reply.path("error").path("code").asText("?") + ")");
+            return 1;
+        }
+        out.println(json ? line : Render.reply(AdminCommand.named(request.path("cmd").asText()), reply));
+        if (reply.path("advised").asLong(0) > 0) {
+            return 1;
+        }
+        while (follow && (line = in.readLine()) != null) {
+            out.println(json ? line : Render.event(JsonTrees.parse(line)));
+            out.flush();
+        }
+        return 0;
     }
 
     private static int usage(PrintStream err, String problem) {

@@ -2,9 +2,7 @@ package io.lvsha.agent.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lvsha.agent.admin.AdminCommand;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /** Human output for ha-agentctl: a compact table for status, one line per event, key: value otherwise. */
@@ -47,12 +45,19 @@ final class Render {
     private static String connections(JsonNode reply) {
         if (reply.has("groups")) {
             StringBuilder each = new StringBuilder();
-            reply.path("groups").fields().forEachRemaining(group -> each.append("group ").append(group.getKey()).append('\n')
-                    .append(connections(group.getValue())).append("\n\n"));
+            Iterator<Map.Entry<String, JsonNode>> groups = reply.path("groups").fields();
+            while (groups.hasNext()) {
+                Map.Entry<String, JsonNode> group = groups.next();
+                each.append("group ").append(group.getKey()).append('\n').append(connections(group.getValue())).append("\n\n");
+            }
             return each.toString().stripTrailing();
         }
-        StringBuilder text = new StringBuilder(String.format("%-5s %-45s %-45s %-45s %-7s %s%n", "pro", "client", "virtual",
-                "real server", "state", "timeout"));
+        StringBuilder text = new StringBuilder();
+        left(text, "pro", 5).append(' ');
+        left(text, "client", 45).append(' ');
+        left(text, "virtual", 45).append(' ');
+        left(text, "real server", 45).append(' ');
+        left(text, "state", 7).append(" timeout\n");
         for (JsonNode entry : reply.path("connections")) {
             String protocol = switch (entry.path("protocol").asInt()) {
                 case 6 -> "TCP";
@@ -62,9 +67,11 @@ final class Render {
             };
             String virtual = entry.has("fwmark") && entry.path("template").asBoolean()
                     ? "FWM " + entry.path("fwmark").asText() : entry.path("virtual").asText();
-            text.append(String.format("%-5s %-45s %-45s %-45s %-7s %ss%n", entry.path("template").asBoolean() ? "IP" : protocol,
-                    entry.path("client").asText(), virtual, entry.path("real_server").asText(), entry.path("state").asText(),
-                    entry.path("timeout_s").asText()));
+            left(text, entry.path("template").asBoolean() ? "IP" : protocol, 5).append(' ');
+            left(text, entry.path("client").asText(), 45).append(' ');
+            left(text, virtual, 45).append(' ');
+            left(text, entry.path("real_server").asText(), 45).append(' ');
+            left(text, entry.path("state").asText(), 7).append(' ').append(entry.path("timeout_s").asText()).append("s\n");
         }
         text.append(reply.path("connections").size()).append(" shown, ").append(reply.path("matched").asText())
                 .append(" matched, ").append(reply.path("total").asText()).append(" in the table");
@@ -111,12 +118,13 @@ final class Render {
                     .append(s.has("backend_error") ? "  ERROR: " + s.path("backend_error").asText() : "").append('\n');
         }
         for (JsonNode service : s.path("services")) {
-            text.append(String.format("service %s (%s, %s)%n", service.path("name").asText(), service.path("key").asText(),
-                    service.path("scheduler").asText()));
+            text.append("service ").append(service.path("name").asText()).append(" (").append(service.path("key").asText())
+                    .append(", ").append(service.path("scheduler").asText()).append(")\n");
             for (JsonNode real : service.path("real_servers")) {
-                text.append(String.format("  %-22s %-9s %-9s weight %-4s %s%n", real.path("address").asText(),
-                        real.path("health").asText(), real.path("operator").asText("-"), real.path("weight").asText(),
-                        real.path("last_check").asText()));
+                left(text.append("  "), real.path("address").asText(), 22).append(' ');
+                left(text, real.path("health").asText(), 9).append(' ');
+                left(text, real.path("operator").asText("-"), 9).append(" weight ");
+                left(text, real.path("weight").asText(), 4).append(' ').append(real.path("last_check").asText()).append('\n');
             }
         }
         return text.toString().stripTrailing();
@@ -124,52 +132,96 @@ final class Render {
 
     private static void group(StringBuilder text, String node, long uptimeSeconds, JsonNode s) {
         JsonNode priority = s.path("priority");
-        text.append(String.format("node %s  group %s  role %s  priority %s (configured %s%s)  VRID %s v%s  advert %s ms  up %s s%n",
-                node, s.path("group").asText(), s.path("role").asText(), priority.path("effective").asInt(),
-                priority.path("configured").asInt(),
-                priority.path("override").isNull() ? "" : ", set " + priority.path("override").asInt(),
-                s.path("vrid").asInt(), s.path("vrrp_version").asInt(), s.path("advert_interval_ms").asInt(), uptimeSeconds));
-        text.append(String.format("master %s (priority %s)  maintenance %s  holding %s%n",
-                s.path("master").path("address").asText("unknown"), s.path("master").path("priority").asInt(),
-                yesNo(s.path("maintenance")), yesNo(s.path("holding"))));
-        text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %-16s %s%n", "CHANNEL", "INTERFACE", "LINK", "LOST",
-                "LAST ADVERT", "SENT", "RECEIVED", "SPEAKERS", "DROPPED"));
+        text.append("node ").append(node).append("  group ").append(s.path("group").asText())
+                .append("  role ").append(s.path("role").asText())
+                .append("  priority ").append(priority.path("effective").asInt())
+                .append(" (configured ").append(priority.path("configured").asInt());
+        if (!priority.path("override").isNull()) {
+            text.append(", set ").append(priority.path("override").asInt());
+        }
+        text.append(")  VRID ").append(s.path("vrid").asInt()).append(" v").append(s.path("vrrp_version").asInt())
+                .append("  advert ").append(s.path("advert_interval_ms").asInt()).append(" ms  up ").append(uptimeSeconds)
+                .append(" s\n");
+        text.append("master ").append(s.path("master").path("address").asText("unknown"))
+                .append(" (priority ").append(s.path("master").path("priority").asInt())
+                .append(")  maintenance ").append(yesNo(s.path("maintenance")))
+                .append("  holding ").append(yesNo(s.path("holding"))).append('\n');
+        channelRow(text, "CHANNEL", "INTERFACE", "LINK", "LOST", "LAST ADVERT", "SENT", "RECEIVED", "SPEAKERS", "DROPPED");
         for (JsonNode channel : s.path("channels")) {
             JsonNode age = channel.path("last_advert_age_ms");
-            List<String> speakers = new ArrayList<>();
-            channel.path("known_speakers").forEach(speaker -> speakers.add(speaker.asText()));
-            text.append(String.format("%-10s %-10s %-5s %-5s %-12s %9s %9s  %-16s %s%n", channel.path("name").asText(),
-                    channel.path("interface").asText(), channel.path("link").asText(), yesNo(channel.path("lost")),
-                    age.isNull() ? "-" : age.asLong() + " ms ago", channel.path("sent").asLong(),
-                    channel.path("received").asLong(), speakers.isEmpty() ? "any" : String.join(",", speakers),
-                    channel.path("dropped").isEmpty() ? "-" : JsonTrees.write(channel.path("dropped"))));
+            StringBuilder speakers = new StringBuilder();
+            for (JsonNode speaker : channel.path("known_speakers")) {
+                speakers.append(speakers.length() == 0 ? "" : ",").append(speaker.asText());
+            }
+            channelRow(text, channel.path("name").asText(), channel.path("interface").asText(), channel.path("link").asText(),
+                    yesNo(channel.path("lost")), age.isNull() ? "-" : age.asLong() + " ms ago",
+                    String.valueOf(channel.path("sent").asLong()), String.valueOf(channel.path("received").asLong()),
+                    speakers.length() == 0 ? "any" : speakers.toString(),
+                    channel.path("dropped").isEmpty() ? "-" : JsonTrees.write(channel.path("dropped")));
         }
-        text.append(String.format("%-22s %-10s %s%n", "VIP", "INTERFACE", "HERE"));
+        vipRow(text, "VIP", "INTERFACE", "HERE");
         for (JsonNode vip : s.path("vips")) {
-            text.append(String.format("%-22s %-10s %s%n", vip.path("address").asText(), vip.path("interface").asText(),
-                    yesNo(vip.path("here"))));
+            vipRow(text, vip.path("address").asText(), vip.path("interface").asText(), yesNo(vip.path("here")));
         }
         JsonNode peer = s.path("peer_link");
         if (peer.path("configured").asBoolean(false)) {
-            text.append(String.format("peer link %s%s%n", peer.path("up").asBoolean() ? "up to " + peer.path("peer").asText()
-                    : "down", peer.path("config_match").isBoolean() && !peer.path("config_match").asBoolean()
-                    ? "  CONFIGURATION MISMATCH (see events)" : ""));
+            text.append("peer link ").append(peer.path("up").asBoolean() ? "up to " + peer.path("peer").asText() : "down")
+                    .append(peer.path("config_match").isBoolean() && !peer.path("config_match").asBoolean()
+                            ? "  CONFIGURATION MISMATCH (see events)" : "").append('\n');
         }
         JsonNode sync = s.path("sync");
         if (sync.has("state")) {
-            text.append(String.format("sync %s%s, %s connections%n", sync.path("state").asText(),
-                    sync.path("behind").asLong() > 0 ? " (" + sync.path("behind").asLong() + " behind)" : "",
-                    sync.path("connections").asLong()));
+            text.append("sync ").append(sync.path("state").asText())
+                    .append(sync.path("behind").asLong() > 0 ? " (" + sync.path("behind").asLong() + " behind)" : "")
+                    .append(", ").append(sync.path("connections").asLong()).append(" connections\n");
         }
         JsonNode last = s.path("last_transition");
         if (last.has("to")) {
-            text.append(String.format("last transition %s: %s -> %s (%s)", last.path("time").asText(),
-                    last.path("from").asText(), last.path("to").asText(), last.path("reason").asText()));
+            text.append("last transition ").append(last.path("time").asText()).append(": ").append(last.path("from").asText())
+                    .append(" -> ").append(last.path("to").asText()).append(" (").append(last.path("reason").asText()).append(')');
             if (last.has("takeover")) {
                 text.append(" takeover ").append(JsonTrees.write(last.path("takeover")));
             }
             text.append('\n');
         }
+    }
+
+    private static void channelRow(StringBuilder text, String name, String iface, String link, String lost, String age,
+                                   String sent, String received, String speakers, String dropped) {
+        left(text, name, 10).append(' ');
+        left(text, iface, 10).append(' ');
+        left(text, link, 5).append(' ');
+        left(text, lost, 5).append(' ');
+        left(text, age, 12).append(' ');
+        right(text, sent, 9).append(' ');
+        right(text, received, 9).append("  ");
+        left(text, speakers, 16).append(' ').append(dropped).append('\n');
+    }
+
+    private static void vipRow(StringBuilder text, String address, String iface, String here) {
+        left(text, address, 22).append(' ');
+        left(text, iface, 10).append(' ').append(here).append('\n');
+    }
+
+    /**
+     * {@code value} left-justified in {@code width} columns (never cut). The columns are padded by
+     * hand rather than with String.format: a command line starts a JVM per run, and the
+     * formatter's parser (regular expressions, locale data) cost it milliseconds each time.
+     */
+    private static StringBuilder left(StringBuilder text, String value, int width) {
+        text.append(value);
+        for (int pad = value.length(); pad < width; pad++) {
+            text.append(' ');
+        }
+        return text;
+    }
+
+    /** {@code value} right-justified in {@code width} columns (never cut). */
+    private static StringBuilder right(StringBuilder text, String value, int width) {
+        for (int pad = value.length(); pad < width; pad++) {
+            text.append(' ');
+        }
+        return text.append(value);
     }
 
     private static String yesNo(JsonNode value) {

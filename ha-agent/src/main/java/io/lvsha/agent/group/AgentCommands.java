@@ -107,14 +107,19 @@ final class AgentCommands implements AgentControl {
         Balancer director = agent.balancer();
         AgentConfig config = agent.config();
         List<RunningGroup> groups = agent.groups();
-        return onLoop(c -> StatusReport.of(groups, config, System.nanoTime())).thenApply(status -> {
-            if (director != null) {
-                status.put("backend", director.backendName());
-                if (director.lastError() != null) {
-                    status.put("backend_error", director.lastError());
-                }
-                status.put("services", director.status());
+        // The director's part is read here, on the socket's thread (the balancer's fields are its
+        // own and safe to read from any thread): the HA loop only gathers the groups' state.
+        Map<String, Object> directorStatus = new LinkedHashMap<>();
+        if (director != null) {
+            directorStatus.put("backend", director.backendName());
+            if (director.lastError() != null) {
+                directorStatus.put("backend_error", director.lastError());
             }
+            directorStatus.put("services", director.status());
+        }
+        return onLoop(c -> {
+            Map<String, Object> status = StatusReport.of(groups, config, System.nanoTime());
+            status.putAll(directorStatus);
             return status;
         });
     }

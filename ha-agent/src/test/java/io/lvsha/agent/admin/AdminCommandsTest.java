@@ -20,7 +20,7 @@ class AdminCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Records what it was asked; answers each call with its name. */
-    private static final class RecordingAgent implements AgentControl {
+    private static class RecordingAgent implements AgentControl {
         final List<String> calls = new ArrayList<>();
 
         private CompletableFuture<Map<String, Object>> answer(String call) {
@@ -105,7 +105,29 @@ class AdminCommandsTest {
     private final AdminCommands commands = new AdminCommands(agent);
 
     private JsonNode reply(String line) throws Exception {
-        return JSON.readTree(commands.execute(AdminCommands.parse(line)).get());
+        return JSON.readTree(commands.execute(AdminCommands.parse(line), Runnable::run).get());
+    }
+
+    @Test
+    void aReplyIsEncodedOnTheReplyThreadNotOnTheThreadThatCompletedTheWork() throws Exception {
+        CompletableFuture<Map<String, Object>> onLoop = new CompletableFuture<>();
+        AgentControl loopAgent = new RecordingAgent() {
+            @Override
+            public CompletableFuture<Map<String, Object>> status() {
+                return onLoop;
+            }
+        };
+        List<String> encodedOn = new ArrayList<>();
+        java.util.concurrent.Executor replyThread = task -> {
+            encodedOn.add(Thread.currentThread().getName());
+            task.run();
+        };
+        CompletableFuture<String> reply = new AdminCommands(loopAgent).execute(AdminCommands.parse("{\"cmd\":\"status\"}"), replyThread);
+        Thread loop = new Thread(() -> onLoop.complete(Map.of("role", "MASTER")), "ha-loop");
+        loop.start();
+        loop.join();
+        assertEquals("MASTER", JSON.readTree(reply.get()).path("role").asText());
+        assertEquals(1, encodedOn.size(), "the reply went through the reply thread");
     }
 
     @Test

@@ -566,7 +566,7 @@ public final class FailoverBenchmark {
         return sorted[sorted.length / 2] / 1e6;
     }
 
-    private static String describe(List<Long> nanos) {
+    static String describe(List<Long> nanos) {
         if (nanos.isEmpty()) {
             return "no data";
         }

@@ -72,6 +72,17 @@ class AgentCtlTest {
     }
 
     @Test
+    void archiveTrainingSendsEveryKindOfReplyThroughASocket() throws Exception {
+        assertEquals(0, ArchiveTraining.run(new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString());
+        java.util.Set<String> trained = new java.util.HashSet<>();
+        ArchiveTraining.samples().forEach(sample -> trained.add(sample.path("command").asText()));
+        // One of each way Render lays a reply out, and a refusal.
+        assertTrue(trained.containsAll(List.of("status", "events", "connections", "doctor", "switchover")), trained.toString());
+        assertTrue(ArchiveTraining.samples().stream().anyMatch(sample -> !sample.path("reply").path("ok").asBoolean()),
+                "a refused command is trained too");
+    }
+
+    @Test
     void badUsageIsRefusedBeforeAnythingIsSent() {
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("maintenance", "maybe"), null));
         assertThrows(IllegalArgumentException.class, () -> AgentCtl.request(List.of("priority", "set", "high"), null));
