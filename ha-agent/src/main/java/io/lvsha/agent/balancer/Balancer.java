@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +34,16 @@ public final class Balancer implements AutoCloseable {
     private final EventLog events;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "director");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /**
+     * A takeover's commit after its GARP runs here: not on the HA loop, which goes on advertising
+     * while a large table goes in (100 000 nftables flows: most of a second), and not behind a
+     * reconcile on the worker.
+     */
+    private final ExecutorService commits = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "connection-commit");
         thread.setDaemon(true);
         return thread;
     });
@@ -106,7 +117,21 @@ public final class Balancer implements AutoCloseable {
         return export == null ? 0 : export.eventsLost();
     }
 
-    /** Installs replicated connections now, on the caller's thread (the takeover's). */
+    /**
+     * Whether a takeover may commit after its GARP: the backend's commit works as master, and every
+     * configured service schedules by a hash of the flow ({@link io.lvsha.agent.director.Scheduler#hashesFlows}).
+     */
+    public boolean commitsSafelyAfterGarp() {
+        return backend.connectionState() != null && backend.connectionState().commitsAsMaster()
+                && configured.everyServiceHashesFlows();
+    }
+
+    /** The thread a takeover's commit after the GARP runs on. */
+    public java.util.concurrent.Executor commitThread() {
+        return commits;
+    }
+
+    /** Installs replicated connections now, on the caller's thread (the takeover's, or {@link #commitThread}). */
     public int commitConnections(List<ConnectionRecord> connections) throws BackendException, PartialCommitException {
         return backend.connectionState() == null ? 0 : backend.connectionState().commit(connections);
     }
@@ -269,6 +294,7 @@ public final class Balancer implements AutoCloseable {
     @Override
     public void close() {
         monitor.close();
+        commits.shutdown();
         worker.shutdown();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);

@@ -17,7 +17,7 @@ record RawConfig(String node, Group group, List<Group> groups, List<Vip> vips, G
     }
 
     record Director(String backend, Boolean ownTable, String markTool, String exportInterval, Integer maxConnections,
-                    String stateFile) {
+                    String stateFile, String commitOrder) {
     }
 
     record Service(String name, Long fwmark, String protocol, String vip, Integer port, List<Match> match,

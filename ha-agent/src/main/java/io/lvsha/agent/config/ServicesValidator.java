@@ -37,7 +37,7 @@ final class ServicesValidator {
         if (raw == null && (services == null || services.isEmpty())) {
             return null;
         }
-        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null, null, null) : raw;
+        RawConfig.Director director = raw == null ? new RawConfig.Director(null, null, null, null, null, null, null) : raw;
         String backend = director.backend() == null ? "ipvs" : director.backend();
         if (!Backends.names().contains(backend)) {
             config.problem("director.backend", "'" + backend + "' is not a backend on the class path",
@@ -78,8 +78,15 @@ final class ServicesValidator {
             config.problem("director.state-file", "'" + stateFile + "' is not an absolute path",
                     "use e.g. " + DEFAULT_STATE_FILE + " (where the operator's real-server settings are kept)");
         }
+        AgentConfig.CommitOrder commitOrder = director.commitOrder() == null ? AgentConfig.CommitOrder.AUTO
+                : AgentConfig.CommitOrder.named(director.commitOrder());
+        if (commitOrder == null) {
+            config.problem("director.commit-order", "'" + director.commitOrder() + "' is not an order",
+                    "use auto (after the GARP where every service schedules by a hash of the flow: sh, dh, mh) or"
+                    + " before-vips (always before the VIPs)");
+        }
         return new AgentConfig.Director(backend, markTool, new DesiredState(parsed, Boolean.TRUE.equals(director.ownTable())),
-                exportInterval / 1_000_000L, maxConnections, java.nio.file.Path.of(stateFile));
+                exportInterval / 1_000_000L, maxConnections, java.nio.file.Path.of(stateFile), commitOrder);
     }
 
     /** Where `ha-agentctl real-server` settings are kept by default. */

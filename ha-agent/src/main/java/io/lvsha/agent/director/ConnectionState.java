@@ -54,4 +54,13 @@ public interface ConnectionState {
      * @throws PartialCommitException when the dataplane refused some (the others are in)
      */
     int commit(List<ConnectionRecord> connections) throws BackendException, PartialCommitException;
+
+    /**
+     * Whether {@link #commit} still works once this node's dataplane has switched to master, so
+     * that a takeover may commit after its GARP (conntrack takes entries at any time); false where
+     * the commit needs what the backup had (IPVS: the kernel's backup sync daemon).
+     */
+    default boolean commitsAsMaster() {
+        return true;
+    }
 }

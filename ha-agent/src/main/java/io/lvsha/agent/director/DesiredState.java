@@ -15,6 +15,16 @@ public record DesiredState(List<VirtualService> services, boolean ownTable) {
         services = List.copyOf(services);
     }
 
+    /** Whether every service schedules by a hash of the flow ({@link Scheduler#hashesFlows}). Allocates nothing. */
+    public boolean everyServiceHashesFlows() {
+        for (int i = 0; i < services.size(); i++) {
+            if (!services.get(i).scheduler().hashesFlows()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static DesiredState empty() {
         return new DesiredState(List.of(), false);
     }

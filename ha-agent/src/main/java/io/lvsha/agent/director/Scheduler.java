@@ -6,6 +6,16 @@ import java.util.Locale;
 public enum Scheduler {
     RR, WRR, LC, WLC, LBLC, LBLCR, DH, SH, SED, NQ, MH;
 
+    /**
+     * Whether it picks the real server from a hash of the flow's addresses (sh, dh, mh): two
+     * directors with the same servers then pick the same one for a flow that neither has an entry
+     * for, so a packet that reaches a new master before the flow's replicated entry does still goes
+     * to the flow's server.
+     */
+    public boolean hashesFlows() {
+        return this == SH || this == DH || this == MH;
+    }
+
     public String ipvsadmName() {
         return name().toLowerCase(Locale.ROOT);
     }

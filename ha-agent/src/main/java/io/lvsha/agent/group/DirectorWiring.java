@@ -70,7 +70,24 @@ public final class DirectorWiring {
         balancer.onServiceHealth((service, down) -> loop.execute(() -> controllers.forEach(group ->
                 group.onTrack("service " + service, terms -> terms.serviceHealth(service, down)))));
         if (balancer.replicatesConnections()) {
-            controllers.forEach(controller -> controller.commitStateWith(balancer::commitConnections));
+            boolean mayCommitLast = config.director().commitOrder() == AgentConfig.CommitOrder.AUTO;
+            ConnectionCommitter committer = new ConnectionCommitter() {
+                @Override
+                public int commit(List<io.lvsha.state.sync.ConnectionRecord> connections) throws Exception {
+                    return balancer.commitConnections(connections);
+                }
+
+                @Override
+                public boolean commitsAfterGarp() {
+                    return mayCommitLast && balancer.commitsSafelyAfterGarp();
+                }
+
+                @Override
+                public java.util.concurrent.Executor afterGarpThread() {
+                    return balancer.commitThread();
+                }
+            };
+            controllers.forEach(controller -> controller.commitStateWith(committer, loop));
         }
         balancer.start();
         return new Director(balancer, replication);

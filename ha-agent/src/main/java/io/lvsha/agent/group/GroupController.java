@@ -271,9 +271,16 @@ public final class GroupController implements HaLoop.Deadlines {
 
     // ---- Peer link and director backend hooks (HA loop) ----------------------------------------
 
-    /** @param committer installs replicated connections at each takeover (backends without a kernel sync daemon) */
-    public void commitStateWith(ConnectionCommitter committer) {
+    /**
+     * @param committer installs replicated connections at each takeover (backends without a kernel sync daemon)
+     * @param loop where the outcome of a commit that ran in the background is reported
+     */
+    public void commitStateWith(ConnectionCommitter committer, java.util.concurrent.Executor loop) {
         dataplane.commitStateWith(committer);
+        dataplane.reportBackgroundCommitsTo((result, cause) -> {
+            long committedAt = clock.nanoTime();
+            loop.execute(() -> reporter.committed(result, (committedAt - cause) / 1000));
+        });
     }
 
     /** @param listener told of every role change once its takeover or release has run (after the GARP) */

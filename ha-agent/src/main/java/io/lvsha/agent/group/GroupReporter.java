@@ -29,13 +29,8 @@ final class GroupReporter {
 
     /** Everything one run of router actions did, in the order it happened. */
     void takeover(TakeoverRecord run, int priority, int vipCount) {
-        TakeoverSteps.CommitResult commit = run.commit();
-        if (commit != null) {
-            events.emit(commit.error() == null ? "state-committed" : "state-commit-failed", commit.error() != null
-                    ? commit.error() : commit.installed() + " replicated connections installed in "
-                    + run.micros(run.committedAt()) + " us from the timer" + (commit.refusal() == null ? ""
-                    : "; " + commit.refusal()), Map.of("connections", commit.installed(), "refused", commit.refused(),
-                    "commit_us", run.micros(run.committedAt())));
+        if (run.commit() != null) {
+            committed(run.commit(), run.micros(run.committedAt()));
         }
         if (run.roleChange() != null) {
             roleChange(run, priority);
@@ -57,6 +52,15 @@ final class GroupReporter {
                         Map.of("channel", channel.name(), "interface", channel.iface()));
             }
         }
+    }
+
+    /** A takeover's commit, done {@code commitMicros} after the takeover's cause (before the VIPs, or after the GARP). */
+    void committed(TakeoverSteps.CommitResult commit, long commitMicros) {
+        events.emit(commit.error() == null ? "state-committed" : "state-commit-failed", commit.error() != null
+                ? commit.error() : commit.installed() + " replicated connections installed in "
+                + commitMicros + " us from the timer" + (commit.refusal() == null ? ""
+                : "; " + commit.refusal()), Map.of("connections", commit.installed(), "refused", commit.refused(),
+                "commit_us", commitMicros));
     }
 
     private void roleChange(TakeoverRecord run, int priority) {

@@ -49,6 +49,8 @@ final class ReloadCheck {
                 fresh.director() == null ? null : fresh.director().backend());
         compare(fields, "director.state-file", running.director() == null ? null : running.director().stateFile(),
                 fresh.director() == null ? null : fresh.director().stateFile());
+        compare(fields, "director.commit-order", running.director() == null ? null : running.director().commitOrder(),
+                fresh.director() == null ? null : fresh.director().commitOrder());
         compare(fields, "director.mark-tool", running.director() == null ? null : running.director().markTool(),
                 fresh.director() == null ? null : fresh.director().markTool());
         return fields;

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Carries out the router's actions in the order of DESIGN.md §5 (advert, replicated state, VIPs,
- * gratuitous ARP) and times each step from its cause. It acts and records only: nothing before
+ * gratuitous ARP; the replicated state last where the dataplane allows it) and times each step
+ * from its cause. It acts and records only: nothing before
  * the first GARP builds a string or an event, because on a backup's first takeover each of those
  * runs for the first time and costs up to a millisecond. HA loop only.
  */
@@ -52,6 +53,7 @@ final class TakeoverExecutor {
         VrrpAction.RoleChanged roleChange = null;
         List<VipSet.Change> vipChanges = List.of();
         int garpSent = -1;
+        boolean commitLast = false;
         List<VrrpAction> channelChanges = new ArrayList<>(2);
         for (VrrpAction action : actions) {
             if (action instanceof VrrpAction.SendAdvert send && advertLast) {
@@ -66,9 +68,13 @@ final class TakeoverExecutor {
             } else if (action instanceof VrrpAction.RoleChanged change) {
                 roleChange = change;
                 if (change.to() == Role.MASTER) {
-                    // §5 step 2: the replicated flows must be in the dataplane before traffic arrives for them.
-                    commit = steps.commitState();
-                    committedAt = commit == null ? 0 : clock.nanoTime();
+                    // §5 step 2: the replicated flows in the dataplane before traffic arrives for
+                    // them, unless a flow's first packet would go where its entry sends it anyway.
+                    commitLast = steps.commitsAfterGarp();
+                    if (!commitLast) {
+                        commit = steps.commitState();
+                        committedAt = commit == null ? 0 : clock.nanoTime();
+                    }
                     vipChanges = steps.addVips();
                     vipsAt = clock.nanoTime();
                 } else if (change.from() == Role.MASTER && !vipsStay) {
@@ -86,6 +92,9 @@ final class TakeoverExecutor {
         } else if (heldAdvert != null) {
             steps.sendAdvert(heldAdvert.priority());
             advertAt = clock.nanoTime();
+        }
+        if (commitLast) {
+            steps.commitStateInBackground(cause);
         }
         return new TakeoverRecord(cause, advertAt, commit, committedAt, vipsAt, garpAt, roleChange, vipChanges, garpSent,
                 channelChanges);

@@ -19,6 +19,16 @@ interface TakeoverSteps {
     /** Installs the replicated connections; null when this director has nothing to commit. */
     CommitResult commitState();
 
+    /** Whether this takeover commits after the GARP (and the other channels' adverts) instead of before the VIPs. */
+    boolean commitsAfterGarp();
+
+    /**
+     * Installs the replicated connections off the HA loop; the outcome is reported when it is in.
+     *
+     * @param cause what the takeover's timings count from
+     */
+    void commitStateInBackground(long cause);
+
     /**
      * Adds every VIP, each announced once the moment it is there (the first frame of the burst
      * {@link #announce} completes), so that the first VIP's GARP does not wait for the others' adds.

@@ -137,13 +137,22 @@ public final class DirectorBenchmark {
                 created.commands(), changed.commands());
     }
 
-    private static void commit(int count) throws Exception {
+    /**
+     * {@code count} TFTP data flows to {@code vip}, each from a client address of its own, NATed to
+     * real server 192.168.50.21, as a takeover commits them.
+     */
+    static List<ConnectionRecord> tftpFlows(int count, String vip) {
         List<ConnectionRecord> flows = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             flows.add(new ConnectionRecord(17, IpAddress.of(new byte[] {10, 99, (byte) (1 + i / 250), (byte) (1 + i % 250)}),
-                    20_000 + i % 30_000, IpAddress.parse("10.0.0.10"), 30_000 + i % 30_000, IpAddress.parse("192.168.50.21"),
+                    20_000 + i % 30_000, IpAddress.parse(vip), 30_000 + i % 30_000, IpAddress.parse("192.168.50.21"),
                     30_000 + i % 30_000, 0, 1 << 24, 0, 120, null));
         }
+        return flows;
+    }
+
+    private static void commit(int count) throws Exception {
+        List<ConnectionRecord> flows = tftpFlows(count, "10.0.0.10");
         long[] took = new long[RUNS];
         long[] dumped = new long[RUNS];
         for (int run = 0; run < RUNS; run++) {

@@ -151,6 +151,24 @@ class ServicesConfigTest {
     }
 
     @Test
+    void theCommitOrderIsAutoUnlessSaidAndOnlyHashingServicesMayCommitAfterTheGarp() throws Exception {
+        String services = """
+                services:
+                  - {name: web, protocol: tcp, vip: 10.0.0.10, port: 80, scheduler: sh, real-servers: [{address: 10.0.1.1}]}
+                  - {name: ftp, protocol: tcp, vip: 10.0.0.10, port: 21, scheduler: %s, real-servers: [{address: 10.0.1.1}]}
+                """;
+        AgentConfig hashing = load(String.format(services, "mh"));
+        assertEquals(AgentConfig.CommitOrder.AUTO, hashing.director().commitOrder());
+        assertTrue(hashing.director().desired().everyServiceHashesFlows());
+        assertFalse(load(String.format(services, "rr")).director().desired().everyServiceHashesFlows(),
+                "one round-robin service: a packet ahead of its entry may go to another real server");
+        assertEquals(AgentConfig.CommitOrder.BEFORE_VIPS,
+                load("director: {commit-order: before-vips}\n" + String.format(services, "sh")).director().commitOrder());
+        String all = String.join("\n", problems("director: {commit-order: later}\n" + String.format(services, "sh")));
+        assertTrue(all.contains("node.yaml: director.commit-order: 'later' is not an order. Fix: use auto"), all);
+    }
+
+    @Test
     void noServicesNoDirector() throws Exception {
         assertNull(load("").director());
         assertFalse(load("director: {backend: dry-run}\n").director().desired().ownTable());

@@ -80,11 +80,16 @@ final class TftpFailover {
         return TftpImages.sized(megabytes);
     }
 
-    /** A director's config: the lab's peer-linked (or plain) config plus the TFTP service. */
+    /** A director's config: the lab's peer-linked (or plain) config plus the TFTP service, round robin. */
     Path config(String node, int priority, boolean peerLink) throws IOException {
+        return config(node, priority, peerLink, "rr");
+    }
+
+    /** {@link #config(String, int, boolean)} with the service's scheduler {@code scheduler}. */
+    Path config(String node, int priority, boolean peerLink, String scheduler) throws IOException {
         Path base = peerLink ? lab.peerLinkedConfig(node, priority, advertInterval)
                 : lab.standardConfig(node, priority, advertInterval);
-        return lab.writeConfig(node, Files.readString(base) + SERVICES);
+        return lab.writeConfig(node, Files.readString(base) + SERVICES.replace("scheduler: rr", "scheduler: " + scheduler));
     }
 
     /** A fresh folder for a round's downloads and their logs. */

@@ -1,6 +1,7 @@
 package io.lvsha.agent.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,9 +71,13 @@ class TftpFailoverNetnsTest extends LabTest {
     private TftpFailover tftp;
 
     private void startPair(boolean peerLink) throws Exception {
-        lab.startAgent("d1", tftp.config("d1", 150, peerLink));
+        startPair(peerLink, "rr");
+    }
+
+    private void startPair(boolean peerLink, String scheduler) throws Exception {
+        lab.startAgent("d1", tftp.config("d1", 150, peerLink, scheduler));
         lab.awaitRole("d1", "MASTER", SOON);
-        lab.startAgent("d2", tftp.config("d2", 100, peerLink));
+        lab.startAgent("d2", tftp.config("d2", 100, peerLink, scheduler));
         lab.awaitRole("d2", "BACKUP", SOON);
         if (peerLink) {
             lab.awaitEvent("d2", "in sync", e -> e.path("event").asText().equals("sync-in-sync"), SOON);
@@ -272,6 +277,38 @@ class TftpFailoverNetnsTest extends LabTest {
             assertEquals(List.of(), round.ages().lostByTheDirectorOlderThan(startBound), "every download older than "
                     + startBound + " ms at the kill survives: " + round.describe());
             judged++;
+        }
+    }
+
+    /**
+     * With source hashing both directors send a client to the same real server, so the new master
+     * commits the replicated flows after its GARP (director.commit-order: auto): a packet that
+     * comes first is sent where its flow's entry would have sent it, and the entry replaces the
+     * one that packet made. Every download survives, and the commit is timed after the GARP.
+     */
+    @Test
+    void withHashedSchedulingTheCommitFollowsTheGarpAndEveryDownloadSurvives() throws Exception {
+        tftp = new TftpFailover(lab, MEGABYTES, "400ms");
+        startPair(true, "sh");
+        try (MachineStalls stalls = MachineStalls.watch(lab)) {
+            Downloads downloads = downloadsUnderWay("d2");
+            Instant killed = Instant.now();
+            tftp.killDirector("d1");
+            JsonNode takeover = lab.awaitEvent("d2", "takeover", e -> e.path("event").asText().equals("role-change")
+                    && e.path("to").asText().equals("MASTER") && after(e, killed), SOON).path("takeover");
+            JsonNode committed = lab.awaitEvent("d2", "state committed",
+                    e -> e.path("event").asText().equals("state-committed") && after(e, killed), SOON);
+            List<Downloads.Outcome> outcomes = downloads.finish(TRANSFERS);
+            System.out.printf("source hashing, commit after the GARP: takeover %s; %d connections committed %d us from the"
+                            + " cause; %d/%d downloads intact; stall min/median/max %s; %s%n", takeover,
+                    committed.path("connections").asInt(), committed.path("commit_us").asLong(),
+                    outcomes.stream().filter(Downloads.Outcome::contentRight).count(), CLIENTS, Downloads.stalls(outcomes),
+                    stalls.describe("d1", "d2"));
+            assertFalse(takeover.has("commit_us"), "the takeover did not wait for the commit: " + takeover);
+            assertTrue(committed.path("commit_us").asLong() > takeover.path("garp_us").asLong(),
+                    "the commit comes after the first GARP: " + committed + ", takeover " + takeover);
+            assertEquals(List.of(), outcomes.stream().filter(outcome -> !outcome.contentRight()).map(Downloads.Outcome::client)
+                    .toList(), "every download survives");
         }
     }
 

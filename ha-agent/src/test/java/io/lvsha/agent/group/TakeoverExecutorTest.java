@@ -24,6 +24,7 @@ class TakeoverExecutorTest {
     private long clockNanos = CAUSE;
     private final Clock clock = () -> clockNanos += 1_000;
     private TakeoverSteps.CommitResult commitResult = new TakeoverSteps.CommitResult(7, 0, null, null);
+    private boolean commitAfterGarp;
 
     private final TakeoverSteps recording = new TakeoverSteps() {
         @Override
@@ -35,6 +36,16 @@ class TakeoverExecutorTest {
         public CommitResult commitState() {
             steps.add("commit");
             return commitResult;
+        }
+
+        @Override
+        public boolean commitsAfterGarp() {
+            return commitAfterGarp;
+        }
+
+        @Override
+        public void commitStateInBackground(long cause) {
+            steps.add("commit in the background, from " + cause);
         }
 
         @Override
@@ -74,6 +85,17 @@ class TakeoverExecutorTest {
                 "each step's time is taken when it is done");
         assertEquals(run.micros(run.garpAt()), run.takeoverMicros());
         assertEquals(List.of("advert_us", "commit_us", "vips_us", "garp_us"), List.copyOf(run.timings().keySet()));
+    }
+
+    @Test
+    void whereTheDataplaneAllowsItTheCommitGoesToTheBackgroundAfterTheGarpAndTheOtherChannelsAdverts() {
+        commitAfterGarp = true;
+        TakeoverRecord run = executor.run(List.of(new VrrpAction.SendAdvert(100),
+                change(Role.BACKUP, Role.MASTER, Cause.MASTER_DOWN), new VrrpAction.AnnounceAddresses()), CAUSE);
+        assertEquals(List.of("advert 100 on first", "add VIPs", "announce", "advert 100 on rest",
+                "commit in the background, from " + CAUSE), steps);
+        assertNull(run.commit(), "reported when it is in, not with the takeover");
+        assertEquals(List.of("advert_us", "vips_us", "garp_us"), List.copyOf(run.timings().keySet()));
     }
 
     @Test

@@ -248,6 +248,12 @@ public final class IpvsBackend implements DirectorBackend, ConnectionState {
     }
 
 
+    /** The commit goes through the backup sync daemon, which the takeover switches to master. */
+    @Override
+    public boolean commitsAsMaster() {
+        return false;
+    }
+
     /**
      * Hands the replicated table to this node's own backup sync daemon, still running at this
      * point of a takeover, which installs every entry its multicast from the master had lost.
