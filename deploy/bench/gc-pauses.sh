@@ -69,7 +69,7 @@ for gc in "${collectors[@]}"; do
       echo "$gc $name: the agent ended early; its output:"; tail -n 20 "$work/$gc/$name.out"; continue
     fi
     # Only the steady state: what start-up does (class loading, the first collections) is left out.
-    steady=$(awk -F'[][]' '{sub(/s$/, "", $2)} $2 + 0 >= '"$settle_seconds" "$work/$gc/$name.vm.log")
+    steady=$(awk -F'[][]' '{uptime = $2; sub(/s$/, "", uptime)} uptime + 0 >= '"$settle_seconds" "$work/$gc/$name.vm.log")
     safepoints=$(grep -o 'Total: [0-9]* ns' <<< "$steady" | awk '{print $2 / 1e6}' | summary || true)
     pauses=$(grep -E '\[gc *\].*Pause' <<< "$steady" | grep -oE '[0-9.]+ms$' | tr -d 'ms' | summary || true)
     stalls=$(grep -c 'HA loop served a timer' "$work/$gc/$name.out" || true)

@@ -29,7 +29,7 @@ trap 'echo; echo "== interrupted, cleaning up"; exit 130' INT TERM
 
 step() { printf '\n== %s\n' "$*"; }
 start_agent() { # NODE
-  ip netns exec "$prefix$1" java -Xmx64m -XX:+UseSerialGC -jar "$jar" --config "$work/$1.yaml" \
+  ip netns exec "$prefix$1" java -Xms64m -Xmx64m -XX:+AlwaysPreTouch -XX:+UseShenandoahGC -jar "$jar" --config "$work/$1.yaml" \
     2> "$work/$1.err" | sed -u "s/^/  [$1] /" &
   pids+=($!)
   disown $!   # no "Killed" job notice when the demo kills an agent on purpose

@@ -164,7 +164,7 @@ public final class Lab implements AutoCloseable {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(node), java, "-Xms96m", "-Xmx96m",
-                "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"));
+                "-XX:+AlwaysPreTouch", "-XX:+UseShenandoahGC"));
         command.addAll(jvmOptions);
         command.addAll(jvmOptionsFromEnvironment());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.lvsha.agent.Main", "--config",
