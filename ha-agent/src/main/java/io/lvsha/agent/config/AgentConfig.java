@@ -77,17 +77,13 @@ public record AgentConfig(Path source, String node, List<Group> groups,
     public enum CommitOrder {
         /** After the GARP where every service schedules by a hash of the flow (sh, dh, mh), else before the VIPs. */
         AUTO("auto"),
-        /** Always before the VIPs: the GARP waits for the commit (about 2 ms per 1 000 entries with nftables). */
+        /** Always before the VIPs: the GARP waits for the commit (nftables: 66 ms for 10 000 entries, measured). */
         BEFORE_VIPS("before-vips");
 
         private final String word;
 
         CommitOrder(String word) {
             this.word = word;
-        }
-
-        public String word() {
-            return word;
         }
 
         /** @return the order written so, or null */
